@@ -1,0 +1,42 @@
+# Every target a user types; `make` alone lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export MLFLOW_DISABLE_TELEMETRY := true
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train test lint format validate deploy ui clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP) ## Create .venv and install the project with its dev tools
+
+train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
+	$(BIN)/mlops job create -f pipelines/train.yml --stream
+
+test: $(STAMP) ## Lint, then run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Lint and check formatting only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix lint findings and format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+validate: $(STAMP) ## Check every YAML offline, as Azure ML would
+	$(BIN)/mlops validate
+
+clean: ## Remove local state (.mlops/) and caches; keeps .venv
+	rm -rf .mlops .pytest_cache .ruff_cache .coverage

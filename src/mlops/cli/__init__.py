@@ -1,0 +1,65 @@
+"""The `mlops` command line: verbs and flags mirror `az ml`, each group loaded only when used."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from mlops import __version__
+from mlops.errors import MlopsError
+
+# Command name -> "module:attribute". Loading a group only when it is used keeps
+# `mlops job show` from paying for azure-ai-ml's import, and `mlops validate` for MLflow's.
+COMMANDS = {
+    "validate": "mlops.cli.validate:validate",
+    "job": "mlops.cli.job:job",
+    "component": "mlops.cli.component:component",
+    "data": "mlops.cli.data:data",
+    "model": "mlops.cli.model:model",
+    "environment": "mlops.cli.environment:environment",
+    "online-endpoint": "mlops.cli.online_endpoint:online_endpoint",
+    "online-deployment": "mlops.cli.online_deployment:online_deployment",
+    "batch-endpoint": "mlops.cli.batch_endpoint:batch_endpoint",
+    "batch-deployment": "mlops.cli.batch_deployment:batch_deployment",
+    "bootstrap": "mlops.cli.bootstrap:bootstrap",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module the first time the command is needed,
+    and turns `MlopsError` into a message on stderr and an exit code, without a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MlopsError as error:
+            click.echo(f"ERROR: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlops")
+@click.option("--debug", is_flag=True, help="Log library details to stderr.")
+def main(debug: bool) -> None:
+    """Run Azure ML v2 YAML offline: `az ml <group> <verb>` becomes `mlops <group> <verb>`."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )

@@ -1,0 +1,57 @@
+"""Errors a user can act on: the CLI prints them without a traceback and exits non-zero."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class MlopsError(Exception):
+    """A user mistake or an unmet precondition, with the message that says how to fix it.
+
+    Args:
+        message: What is wrong, naming the file, field or resource concerned.
+        exit_code: The process exit code the CLI uses for it.
+    """
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class UsageError(MlopsError):
+    """The command line itself is wrong (exit code 2, as click and az use)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)
+
+
+class NotFoundError(MlopsError):
+    """A named resource (job, asset, endpoint, ...) does not exist."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a file: where it is, which field, what is wrong and the fix."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.field}: {self.message}"
+        return f"{text} Fix: {self.fix}" if self.fix else text
+
+
+class ProblemsFound(MlopsError):
+    """One or more problems found in files; nothing was run."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = [str(problem) for problem in self.problems]
+        lines.append(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.")
+        super().__init__("\n".join(lines))
