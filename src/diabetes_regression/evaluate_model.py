@@ -1,0 +1,140 @@
+"""Entry module of the evaluate_model component, the gate: new model vs production model.
+
+Writes decision.json and predicted_vs_actual.png; never fails the pipeline to say "not better".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from diabetes_regression.arguments import boolean
+from diabetes_regression.data import DataContractError, features_and_target, read_data
+from diabetes_regression.evaluation import METRICS, compute_metrics, decide
+
+logger = logging.getLogger(__name__)
+
+DECISION_FILE = "decision.json"
+PLOT_FILE = "predicted_vs_actual.png"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The component's command line; flag names are its input and output names."""
+    parser = argparse.ArgumentParser(
+        prog="python -m diabetes_regression.evaluate_model", description=__doc__
+    )
+    parser.add_argument("--model", type=Path, required=True, help="the new MLflow model folder")
+    parser.add_argument("--test_data", type=Path, required=True, help="folder with test.csv")
+    parser.add_argument(
+        "--model_name", required=True, help="registered name of the production model"
+    )
+    parser.add_argument(
+        "--metric", choices=sorted(METRICS), default="mse", help="the deciding metric"
+    )
+    parser.add_argument(
+        "--run_evaluation", type=boolean, default=True, help="false: register without comparing"
+    )
+    parser.add_argument(
+        "--evaluation", type=Path, required=True, help="output folder: decision and plot"
+    )
+    return parser
+
+
+def latest_version(model_name: str) -> str | None:
+    """The latest registered version of `model_name` in the MLflow registry, None if none."""
+    from mlflow import MlflowClient
+
+    versions = MlflowClient().search_model_versions(f"name='{model_name}'")
+    return str(max(int(version.version) for version in versions)) if versions else None
+
+
+def _plot(path: Path, actual: Any, series: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(5, 5))
+    for label, predicted in series.items():
+        axes.scatter(actual, predicted, s=12, alpha=0.7, label=label)
+    low, high = float(min(actual)), float(max(actual))
+    axes.plot([low, high], [low, high], color="grey", linewidth=1, label="perfect")
+    axes.set(xlabel="actual", ylabel="predicted", title="Predicted vs actual (test data)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the step, logging both models' metrics and the decision to the step's MLflow run.
+
+    Args:
+        argv: Command-line arguments; None reads sys.argv.
+
+    Returns:
+        The exit code, 0 whether or not the new model is better.
+
+    Raises:
+        SystemExit: With a one-line message for bad test data or a production model that
+            cannot score it.
+    """
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        features, target = features_and_target(read_data(args.test_data))
+    except DataContractError as error:
+        raise SystemExit(f"ERROR: {error}") from None
+
+    import mlflow
+    import mlflow.pyfunc
+
+    predictions = {"new model": mlflow.pyfunc.load_model(str(args.model)).predict(features)}
+    new_metrics = compute_metrics(target, predictions["new model"])
+    production_version = latest_version(args.model_name) if args.run_evaluation else None
+    production_metrics = None
+    if production_version is not None:
+        uri = f"models:/{args.model_name}/{production_version}"
+        try:
+            predictions[f"production v{production_version}"] = mlflow.pyfunc.load_model(
+                uri
+            ).predict(features)
+        except Exception as error:
+            raise SystemExit(
+                f"ERROR: production model {args.model_name} version {production_version} cannot "
+                f"score the test data ({error}). If the data schema changed on purpose, set "
+                "run_evaluation to false to register without comparing."
+            ) from None
+        production_metrics = compute_metrics(
+            target, predictions[f"production v{production_version}"]
+        )
+    decision = decide(
+        args.metric, new_metrics, production_metrics, production_version, args.run_evaluation
+    )
+
+    args.evaluation.mkdir(parents=True, exist_ok=True)
+    (args.evaluation / DECISION_FILE).write_text(json.dumps(decision, indent=2) + "\n")
+    _plot(args.evaluation / PLOT_FILE, target, predictions)
+    with mlflow.start_run():
+        mlflow.log_metrics({f"new_{name}": value for name, value in new_metrics.items()})
+        if production_metrics is not None:
+            mlflow.log_metrics(
+                {f"production_{name}": value for name, value in production_metrics.items()}
+            )
+        mlflow.log_metric("register", int(decision["register"]))
+        mlflow.log_artifact(str(args.evaluation / DECISION_FILE))
+        mlflow.log_artifact(str(args.evaluation / PLOT_FILE))
+    logger.info(
+        "gate: %s -- %s",
+        "register" if decision["register"] else "do not register",
+        decision["reason"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Entry module of the train_model component: fit the model, save it as an MLflow model."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from diabetes_regression.arguments import boolean
+from diabetes_regression.data import DataContractError, features_and_target, read_data
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The component's command line; flag names are its input and output names."""
+    parser = argparse.ArgumentParser(
+        prog="python -m diabetes_regression.train_model", description=__doc__
+    )
+    parser.add_argument("--train_data", type=Path, required=True, help="folder with train.csv")
+    parser.add_argument("--alpha", type=float, default=0.5, help="Ridge regularisation, >= 0")
+    parser.add_argument("--fit_intercept", type=boolean, default=True, help="fit an intercept")
+    parser.add_argument("--model", type=Path, required=True, help="output: MLflow model folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the step, logging params and training metrics to the step's MLflow run.
+
+    Args:
+        argv: Command-line arguments; None reads sys.argv.
+
+    Returns:
+        The exit code, 0.
+
+    Raises:
+        SystemExit: With a one-line message for bad data or hyperparameters.
+    """
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        train = read_data(args.train_data)
+    except DataContractError as error:
+        raise SystemExit(f"ERROR: {error}") from None
+    if args.alpha < 0:
+        raise SystemExit(f"ERROR: --alpha must be >= 0, got {args.alpha}.")
+
+    import mlflow
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+
+    from diabetes_regression.evaluation import compute_metrics
+    from diabetes_regression.registration import TRAINING_RUN_TAG
+    from diabetes_regression.training import train_model
+
+    model = train_model(train, alpha=args.alpha, fit_intercept=args.fit_intercept)
+    features, target = features_and_target(train)
+    predictions = model.predict(features)
+    metrics = compute_metrics(target, predictions)
+    # start_run() attaches to the step's run when MLFLOW_RUN_ID is set (local engine, Azure ML).
+    with mlflow.start_run() as run:
+        mlflow.log_params({"alpha": args.alpha, "fit_intercept": args.fit_intercept})
+        mlflow.log_metrics({f"train_{name}": value for name, value in metrics.items()})
+        args.model.mkdir(parents=True, exist_ok=True)
+        mlflow.sklearn.save_model(
+            model,
+            str(args.model),
+            signature=infer_signature(features, predictions),
+            input_example=features.head(5),
+            metadata={TRAINING_RUN_TAG: run.info.run_id},
+        )
+    logger.info(
+        "trained on %d rows: train mse %.4g, r2 %.4g", len(train), metrics["mse"], metrics["r2"]
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
