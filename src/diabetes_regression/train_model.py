@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             signature=infer_signature(features, predictions),
             input_example=features.head(5),
             metadata={TRAINING_RUN_TAG: run.info.run_id},
+            # Named rather than inferred: inference re-imports the model in a subprocess (~5 s).
+            pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True),
         )
     logger.info(
         "trained on %d rows: train mse %.4g, r2 %.4g", len(train), metrics["mse"], metrics["r2"]
