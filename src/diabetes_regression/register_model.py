@@ -111,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             result["reason"] = f"the gate decided not to: {decision['reason']}"
         else:
             versions = client.search_model_versions(f"name='{args.model_name}'")
-            existing = already_registered(((v.version, v.tags) for v in versions), training_run_id)
+            existing = already_registered(
+                ((str(v.version), v.tags) for v in versions), training_run_id
+            )
             if existing is not None:
                 result["reason"] = (
                     f"the model of training run {training_run_id} is already version {existing}"
