@@ -15,6 +15,7 @@ from typing import Any
 from diabetes_regression.arguments import boolean
 from diabetes_regression.data import DataContractError, features_and_target, read_data
 from diabetes_regression.evaluation import METRICS, compute_metrics, decide
+from diabetes_regression.registration import DEFAULT_MODEL_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, required=True, help="the new MLflow model folder")
     parser.add_argument("--test_data", type=Path, required=True, help="folder with test.csv")
     parser.add_argument(
-        "--model_name", required=True, help="registered name of the production model"
+        "--model_name", default=DEFAULT_MODEL_NAME, help="registered name of the production model"
     )
     parser.add_argument(
         "--metric", choices=sorted(METRICS), default="mse", help="the deciding metric"

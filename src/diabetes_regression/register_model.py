@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from diabetes_regression.data import content_hash
-from diabetes_regression.registration import TRAINING_RUN_TAG, already_registered, version_tags
+from diabetes_regression.registration import (
+    DEFAULT_MODEL_NAME,
+    TRAINING_RUN_TAG,
+    already_registered,
+    version_tags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--training_data", type=Path, required=True, help="the data the model was trained on"
     )
-    parser.add_argument("--model_name", required=True, help="the registered model name")
+    parser.add_argument(
+        "--model_name", default=DEFAULT_MODEL_NAME, help="the registered model name"
+    )
     parser.add_argument(
         "--registration", type=Path, required=True, help="output folder: registration.json"
     )

@@ -8,6 +8,9 @@ from typing import Any
 # BYOC: your project's name, tagged `area` on every model version.
 PROJECT_AREA = "diabetes_regression"
 
+# The pipeline passes model_name explicitly; this default serves runs by hand.
+DEFAULT_MODEL_NAME = "diabetes_regression_model"
+
 TRAINING_RUN_TAG = "training_run_id"
 
 # Pipeline-job tags copied onto the model version; CI sets build_id/build_uri with
