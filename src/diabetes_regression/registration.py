@@ -51,7 +51,7 @@ def version_tags(
         decision: The gate's decision (decision.json).
         training_run_id: The run that trained the model.
         register_run_id: The run of the register step.
-        pipeline_run_id: The pipeline job's run (its name), when run inside a pipeline.
+        pipeline_run_id: The pipeline job's MLflow run (on Azure ML, the job name), if any.
         job_tags: The pipeline job's tags, then the step run's own, later ones winning.
         data_hash: The content hash of the training data.
 
@@ -69,7 +69,7 @@ def version_tags(
         }
     )
     if pipeline_run_id:
-        tags["job_name"] = pipeline_run_id
+        tags["pipeline_run_id"] = pipeline_run_id
     for name in _COPIED_TAGS:
         if job_tags.get(name):
             tags[name] = str(job_tags[name])

@@ -266,6 +266,6 @@ def test_register_attaches_to_the_step_run_and_copies_the_job_tags(
     )
     version = client.get_model_version(MODEL_NAME, "1")
     assert version.run_id == step.info.run_id
-    assert version.tags["job_name"] == pipeline.info.run_id
+    assert version.tags["pipeline_run_id"] == pipeline.info.run_id
     assert {name: version.tags[name] for name in tags} == tags
     assert client.get_run(step.info.run_id).data.tags["model_version"] == "1"

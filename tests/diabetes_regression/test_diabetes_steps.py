@@ -112,7 +112,7 @@ def test_version_tags_carry_metrics_runs_data_and_build() -> None:
         "training_run_id": "train-run",
         "run_id": "register-run",
         "data_hash": "f00d",
-        "job_name": "pipeline-run",
+        "pipeline_run_id": "pipeline-run",
         "build_id": "42",
         "build_uri": "https://ci/42",
         "git_commit": "abc",
@@ -122,4 +122,4 @@ def test_version_tags_carry_metrics_runs_data_and_build() -> None:
 def test_version_tags_leave_out_what_is_unknown() -> None:
     decision = decide("mse", _metrics(10), None, None, run_evaluation=True)
     tags = version_tags(decision, "t", "r", None, {}, "f00d")
-    assert not {"job_name", "build_id", "build_uri", "git_commit"} & set(tags)
+    assert not {"pipeline_run_id", "build_id", "build_uri", "git_commit"} & set(tags)
