@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m diabetes_regression.train_model", description=__doc__
     )
     parser.add_argument("--train_data", type=Path, required=True, help="folder with train.csv")
+    # BYOC: one flag per hyperparameter input of components/train_model.yml.
     parser.add_argument("--alpha", type=float, default=0.5, help="Ridge regularisation, >= 0")
     parser.add_argument("--fit_intercept", type=boolean, default=True, help="fit an intercept")
     parser.add_argument("--model", type=Path, required=True, help="output: MLflow model folder")
@@ -43,8 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         train = read_data(args.train_data)
     except DataContractError as error:
         raise SystemExit(f"ERROR: {error}") from None
-    if args.alpha < 0:
-        raise SystemExit(f"ERROR: --alpha must be >= 0, got {args.alpha}.")
 
     import mlflow
     import mlflow.sklearn
@@ -54,15 +53,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     from diabetes_regression.registration import TRAINING_RUN_TAG
     from diabetes_regression.training import train_model
 
-    model = train_model(train, alpha=args.alpha, fit_intercept=args.fit_intercept)
+    # Every flag but the data and the model is a hyperparameter of train_model().
+    hyperparameters = {k: v for k, v in vars(args).items() if k not in ("train_data", "model")}
+    try:
+        model = train_model(train, **hyperparameters)
+    except ValueError as error:
+        raise SystemExit(f"ERROR: {error}") from None
     features, target = features_and_target(train)
     predictions = model.predict(features)
     metrics = compute_metrics(target, predictions)
     # start_run() attaches to the step's run when MLFLOW_RUN_ID is set (local engine, Azure ML).
     with mlflow.start_run() as run:
-        mlflow.log_params({"alpha": args.alpha, "fit_intercept": args.fit_intercept})
+        mlflow.log_params(hyperparameters)
         mlflow.log_metrics({f"train_{name}": value for name, value in metrics.items()})
         args.model.mkdir(parents=True, exist_ok=True)
+        # BYOC: the MLflow flavor of your model (mlflow.sklearn suits scikit-learn models).
         mlflow.sklearn.save_model(
             model,
             str(args.model),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from diabetes_regression import train_model as train_model_step
 from diabetes_regression.evaluation import METRICS, compute_metrics, decide, is_better
 from diabetes_regression.registration import PROJECT_AREA, already_registered, version_tags
 from diabetes_regression.training import train_model
@@ -123,3 +125,14 @@ def test_version_tags_leave_out_what_is_unknown() -> None:
     decision = decide("mse", _metrics(10), None, None, run_evaluation=True)
     tags = version_tags(decision, "t", "r", None, {}, "f00d")
     assert not {"pipeline_run_id", "build_id", "build_uri", "git_commit"} & set(tags)
+
+
+def test_train_step_exits_with_one_line_for_a_negative_alpha(
+    tmp_path: Path, three_rows: pd.DataFrame
+) -> None:
+    three_rows.to_csv(tmp_path / "train.csv", index=False)
+    argv = ["--train_data", str(tmp_path), "--alpha", "-2", "--model", str(tmp_path / "model")]
+    with pytest.raises(SystemExit) as exit_info:
+        train_model_step.main(argv)
+    assert exit_info.value.code == "ERROR: alpha must be >= 0, got -2.0."
+    assert not (tmp_path / "model").exists()
