@@ -1,0 +1,193 @@
+"""The SQLite catalog of data assets, environments and components under the local store.
+
+Every write runs in a `BEGIN IMMEDIATE` transaction, so two processes registering the same
+name at once are serialised: each sees the other's version before choosing its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from mlops.assets.names import next_version
+from mlops.assets.records import Asset
+from mlops.errors import MlopsError, NotFoundError
+from mlops.home import mlops_home
+
+CATALOG_NAME = "assets.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS assets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    type TEXT NOT NULL,
+    path TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    description TEXT,
+    tags TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (kind, name, version)
+)
+"""
+
+
+@contextlib.contextmanager
+def _transaction() -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(mlops_home() / CATALOG_NAME, timeout=60, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(_SCHEMA)
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
+
+
+def _asset(row: sqlite3.Row) -> Asset:
+    return Asset(
+        kind=row["kind"],
+        name=row["name"],
+        version=row["version"],
+        type=row["type"],
+        path=Path(row["path"]),
+        tags=json.loads(row["tags"]),
+        description=row["description"],
+        properties=json.loads(row["properties"]),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        content_hash=row["content_hash"],
+        details=json.loads(row["details"]),
+    )
+
+
+def register(asset: Asset) -> Asset:
+    """Record `asset`; its version is the next integer when empty.
+
+    Args:
+        asset: The asset to record, with its content already stored at `asset.path`.
+
+    Returns:
+        The recorded asset, or the existing one when that name and version hold the same content.
+
+    Raises:
+        MlopsError: That name and version exist with different content (versions are immutable).
+    """
+    with _transaction() as connection:
+        rows = connection.execute(
+            "SELECT * FROM assets WHERE kind = ? AND name = ? ORDER BY seq",
+            (asset.kind, asset.name),
+        ).fetchall()
+        versions = {row["version"]: row for row in rows}
+        if not asset.version and rows and rows[-1]["content_hash"] == asset.content_hash:
+            # Unchanged content: the latest version already holds it; no new version.
+            return _asset(rows[-1])
+        version = asset.version or next_version(list(versions))
+        existing = versions.get(version)
+        if existing is not None:
+            if existing["content_hash"] == asset.content_hash:
+                return _asset(existing)
+            raise MlopsError(
+                f"{asset.kind} {asset.name} version {version} already exists with different "
+                f"content (stored {existing['content_hash'][:12]}, given "
+                f"{(asset.content_hash or '')[:12]}); versions are immutable. Fix: leave out the "
+                f"version to get version {next_version(list(versions))}, or give a new one."
+            )
+        created_at = datetime.now(timezone.utc).isoformat()
+        created_by = getpass.getuser()
+        connection.execute(
+            "INSERT INTO assets (kind, name, version, type, path, content_hash, description,"
+            " tags, properties, details, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                asset.kind,
+                asset.name,
+                version,
+                asset.type,
+                str(asset.path),
+                asset.content_hash,
+                asset.description,
+                json.dumps(asset.tags),
+                json.dumps(asset.properties),
+                json.dumps(asset.details),
+                created_at,
+                created_by,
+            ),
+        )
+    return find(asset.kind, asset.name, version)
+
+
+def _query(sql: str, parameters: tuple[Any, ...]) -> list[sqlite3.Row]:
+    database = mlops_home() / CATALOG_NAME
+    if not database.exists():
+        return []
+    connection = sqlite3.connect(database, timeout=60)
+    connection.row_factory = sqlite3.Row
+    try:
+        return connection.execute(sql, parameters).fetchall()
+    except sqlite3.OperationalError as error:
+        # A catalog whose first registration was rolled back has no table yet.
+        if "no such table" in str(error):
+            return []
+        raise
+    finally:
+        connection.close()
+
+
+def versions(kind: str, name: str) -> list[Asset]:
+    """Every version of `name`, oldest first."""
+    rows = _query("SELECT * FROM assets WHERE kind = ? AND name = ? ORDER BY seq", (kind, name))
+    return [_asset(row) for row in rows]
+
+
+def latest_of_each(kind: str) -> list[Asset]:
+    """The latest version of every name of `kind`, by name (what `az ml <kind> list` shows)."""
+    rows = _query(
+        "SELECT * FROM assets WHERE seq IN (SELECT MAX(seq) FROM assets WHERE kind = ?"
+        " GROUP BY name) ORDER BY name",
+        (kind,),
+    )
+    return [_asset(row) for row in rows]
+
+
+def all_paths() -> list[Path]:
+    """The stored path of every recorded asset (what `content.sweep` keeps)."""
+    return [Path(row["path"]) for row in _query("SELECT path FROM assets", ())]
+
+
+def find(kind: str, name: str, version: str | None = None) -> Asset:
+    """Version `version` of `name`, or its latest (most recently created) when None.
+
+    Raises:
+        NotFoundError: No such asset or version; the message lists the versions that exist.
+    """
+    known = versions(kind, name)
+    if not known:
+        raise NotFoundError(
+            f"{kind} asset {name!r} does not exist in the local store. "
+            f"Fix: register it with `mlops {kind} create`."
+        )
+    if version is None:
+        return known[-1]
+    for asset in known:
+        if asset.version == version:
+            return asset
+    listed = ", ".join(asset.version for asset in known)
+    raise NotFoundError(
+        f"{kind} asset {name!r} has no version {version!r}; versions that exist: {listed}."
+    )

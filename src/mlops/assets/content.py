@@ -1,0 +1,159 @@
+"""Immutable, content-addressed copies of asset files under the local store.
+
+A registration first copies the files into a private staging folder, hashes them, and renames
+the folder to `blobs/<hash>` in one step; only then is the catalog (or MLflow) row written. A
+crash before the rename leaves a staging folder, after it an unreferenced blob: `sweep` removes
+both once they are an hour old, and a blob is reused meanwhile by the same content.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from mlops.errors import MlopsError
+from mlops.home import mlops_home
+
+logger = logging.getLogger(__name__)
+
+_JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)/?$")
+_REMOTE = re.compile(r"^(azureml|https?|wasbs?|abfss?|adl|s3|gs)://", re.IGNORECASE)
+STAGE_PREFIX = ".stage-"
+STALE_SECONDS = 3600
+
+
+def blob_root(area: str) -> Path:
+    """The folder holding the content copies of one area ("assets" or the model artifacts)."""
+    root = mlops_home() / area / "blobs"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def local_source(path: str | os.PathLike[str], field: str) -> Path:
+    """The local file or folder an asset's `path` names.
+
+    Args:
+        path: A local path, a `file:` URI, or `azureml://jobs/<job>/outputs/<output>`.
+        field: Where the path was given (a file and field, or a flag), for messages.
+
+    Returns:
+        The existing local path.
+
+    Raises:
+        MlopsError: The path does not exist, or is a cloud URI that cannot be read offline.
+        NotFoundError: The job or its output does not exist.
+    """
+    text = str(path)
+    job_output = _JOB_OUTPUT.match(text)
+    if job_output:
+        from mlops.engine.store import output_path
+
+        return output_path(job_output["job"], job_output["output"])
+    if text.startswith("file:"):
+        text = text.removeprefix("file://").removeprefix("file:")
+    elif _REMOTE.match(text):
+        raise MlopsError(
+            f"{field}: {text} is a cloud location the local store cannot read offline. "
+            "Fix: give a local file or folder, or azureml://jobs/<job>/outputs/<output>."
+        )
+    source = Path(text).expanduser()
+    if not source.exists():
+        raise MlopsError(f"{field}: {source} does not exist. Fix: give an existing file or folder.")
+    return source.resolve()
+
+
+def content_hash(path: Path) -> str:
+    """Azure ML's content hash of a file or folder (what az ml computes before an upload)."""
+    from azure.ai.ml._utils._asset_utils import get_content_hash, get_ignore_file
+
+    ignore = get_ignore_file(path) if path.is_dir() else get_ignore_file(path.parent)
+    return str(get_content_hash(path, ignore))
+
+
+def new_stage(area: str) -> Path:
+    """A fresh private staging folder inside `area`'s blob root, to fill then `commit`."""
+    return Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=blob_root(area)))
+
+
+def copy_into(source: Path, stage: Path) -> Path:
+    """Copy `source` into `stage` under its own name, skipping what .amlignore/.gitignore skip.
+
+    Returns:
+        The copy's path inside the stage.
+    """
+    destination = stage / source.name
+    if source.is_file():
+        shutil.copy2(source, destination)
+        return destination
+    from azure.ai.ml._utils._asset_utils import get_ignore_file, get_upload_files_from_folder
+
+    destination.mkdir()
+    for absolute, relative in get_upload_files_from_folder(
+        source, ignore_file=get_ignore_file(source)
+    ):
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(absolute, target)
+    return destination
+
+
+def commit(stage: Path) -> Path:
+    """Make a filled stage immutable and move it to `blobs/<hash>` in one rename.
+
+    Returns:
+        The blob folder; an existing blob with the same content is reused and the stage dropped.
+    """
+    blob = stage.parent / content_hash(stage)
+    for file in stage.rglob("*"):
+        if file.is_file():
+            file.chmod(file.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        stage.rename(blob)
+    except OSError:
+        if not blob.is_dir():
+            raise
+        shutil.rmtree(stage)
+        # The same content is already stored; touching it keeps `sweep` off it for an hour.
+        os.utime(blob)
+    return blob
+
+
+def sweep(area: str, referenced: Iterable[Path]) -> list[Path]:
+    """Remove staging folders and blobs of `area` that no asset references, if an hour old.
+
+    The age guard keeps a concurrent registration's blob, copied but not yet recorded.
+
+    Args:
+        area: The blob area.
+        referenced: Every path a registered asset points at (a blob or a file inside one).
+
+    Returns:
+        The folders removed.
+    """
+    root = blob_root(area)
+    keep = {
+        root / Path(path).relative_to(root).parts[0] for path in referenced if _inside(path, root)
+    }
+    removed = []
+    cutoff = time.time() - STALE_SECONDS
+    for entry in root.iterdir():
+        if entry in keep or entry.stat().st_mtime > cutoff:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        logger.debug("removed the unreferenced copy %s", entry)
+        removed.append(entry)
+    return removed
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return Path(path).relative_to(root) != Path(".")
+    except ValueError:
+        return False

@@ -1,0 +1,26 @@
+"""Load asset YAML through the validation layer (azure-ai-ml is the schema authority)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def load(file: Path, kind: str, overrides: dict[str, Any]) -> Any:
+    """Load `file` as an azure-ai-ml entity of `kind`, with az ml's `--name`-style overrides.
+
+    Args:
+        file: The YAML file.
+        kind: "data", "model", "environment" or "component".
+        overrides: Field -> value given on the command line; None values are left out.
+
+    Returns:
+        The entity.
+
+    Raises:
+        ProblemsFound: The file is missing or azure-ai-ml rejects it.
+    """
+    from mlops.validation import load_entity
+
+    params = [{key: value} for key, value in overrides.items() if value is not None]
+    return load_entity(Path(file), kind, params_override=params or None)

@@ -1,0 +1,72 @@
+"""What `show` and `list` of every asset kind share: version or label, az's list shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from mlops.assets import catalog
+from mlops.assets.records import Asset
+from mlops.errors import MlopsError, UsageError
+
+
+def show(kind: str, name: str, version: str | None, label: str | None) -> Asset:
+    """The asset `az ml <kind> show -n NAME (-v VERSION | -l latest)` shows.
+
+    Raises:
+        UsageError: Both or neither of version and label, or a label other than latest.
+        NotFoundError: No such asset or version; the message lists the versions that exist.
+    """
+    if (version is None) == (label is None):
+        raise UsageError(f"give exactly one of --version and --label for {kind} {name!r}.")
+    if label is not None and label != "latest":
+        raise MlopsError(f"label {label!r} is not supported locally; only 'latest' is.")
+    if kind == "model":
+        from mlops.assets.models import find_model
+
+        return find_model(name, version)
+    return catalog.find(kind, name, version)
+
+
+def list_assets(kind: str, name: str | None) -> list[dict[str, Any]]:
+    """`az ml <kind> list`: every name with its latest version, or every version of `name`."""
+    if kind == "model":
+        from mlops.assets.models import list_models
+
+        found = list_models(name)
+    elif name:
+        found = list(reversed(catalog.versions(kind, name)))
+    else:
+        found = catalog.latest_of_each(kind)
+    return [asset.to_az() for asset in found] if name else containers(found)
+
+
+def containers(latest: Iterable[Asset]) -> list[dict[str, Any]]:
+    """One row per name, as az ml lists asset containers."""
+    return [
+        {
+            "creation_context": asset.to_az()["creation_context"],
+            "description": asset.description,
+            "latest_version": asset.version,
+            "name": asset.name,
+            "properties": dict(asset.properties),
+            "tags": dict(asset.tags),
+        }
+        for asset in latest
+    ]
+
+
+def parse_tags(values: Iterable[str]) -> dict[str, str]:
+    """az's `--tags key=value [key=value ...]` (each value may hold several, space-separated).
+
+    Raises:
+        UsageError: An item without `=`.
+    """
+    tags: dict[str, str] = {}
+    for value in values:
+        for item in value.split():
+            key, separator, text = item.partition("=")
+            if not separator or not key:
+                raise UsageError(f"--tags: {item!r} is not key=value.")
+            tags[key] = text
+    return tags

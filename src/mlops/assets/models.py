@@ -1,0 +1,309 @@
+"""Models in the MLflow model registry of the local store (or of `MLFLOW_TRACKING_URI`).
+
+A model created here is a registered model version MLflow's UI shows; a model a pipeline step
+registers through MLflow is listed and resolved here too. The files are copied into an
+immutable blob under the artifact root before the version is created, so a crash leaves at
+worst an unreferenced copy, which `content.sweep` removes after an hour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from mlops import tracking
+from mlops.assets import content
+from mlops.assets.loading import load
+from mlops.assets.names import check_name, check_version, next_version
+from mlops.assets.records import Asset
+from mlops.errors import MlopsError, NotFoundError
+from mlops.home import mlops_home
+
+logger = logging.getLogger(__name__)
+
+AREA = "mlartifacts"
+MODEL_TYPES = ("custom_model", "mlflow_model")
+# Tags under this prefix are the store's own bookkeeping; they are not shown as user tags.
+HIDDEN = "mlops."
+TYPE_TAG = f"{HIDDEN}type"
+HASH_TAG = f"{HIDDEN}content_hash"
+JOB_TAG = f"{HIDDEN}job_name"
+
+
+@contextlib.contextmanager
+def _registry_lock() -> Iterator[None]:
+    """Serialise version creation on the local SQLite registry across processes.
+
+    MLflow picks the next version inside its own transaction, but two SQLite writers can
+    still collide; a shared server (MLFLOW_TRACKING_URI) serialises by itself.
+    """
+    if not tracking.tracking_uri().startswith("sqlite:"):
+        yield
+        return
+    from filelock import FileLock
+
+    with FileLock(str(mlops_home() / "model-registry.lock")):
+        yield
+
+
+def _local_path(uri: str) -> Path | None:
+    parsed = urlparse(uri)
+    if parsed.scheme in ("", "file"):
+        return Path(unquote(parsed.path))
+    return None
+
+
+def _asset(version: Any, client: Any) -> Asset:
+    tags = dict(version.tags or {})
+    try:
+        uri = client.get_model_version_download_uri(version.name, version.version)
+    except Exception:  # an unresolvable source still lists, with its raw location
+        uri = version.source
+    local = _local_path(uri)
+    model_type = tags.get(TYPE_TAG) or (
+        "mlflow_model" if local is not None and (local / "MLmodel").is_file() else "custom_model"
+    )
+    details: dict[str, Any] = {"stage": "Development"}
+    job_name = tags.get(JOB_TAG) or tags.get("job_name")
+    if job_name:
+        details["job_name"] = job_name
+    created = datetime.fromtimestamp(version.creation_timestamp / 1000, timezone.utc)
+    return Asset(
+        kind="model",
+        name=version.name,
+        version=str(version.version),
+        type=model_type,
+        path=local if local is not None else Path(uri),
+        tags={key: value for key, value in tags.items() if not key.startswith(HIDDEN)},
+        description=version.description or None,
+        created_at=created.isoformat(),
+        created_by=version.user_id or "",
+        content_hash=tags.get(HASH_TAG),
+        details=details,
+    )
+
+
+def _versions(client: Any, name: str) -> list[Any]:
+    return sorted(
+        client.search_model_versions(f"name='{name}'"), key=lambda version: int(version.version)
+    )
+
+
+def _check_type(source: Path, model_type: str, field: str) -> None:
+    if model_type not in MODEL_TYPES:
+        raise MlopsError(f"{field}: type {model_type!r} is not one of {', '.join(MODEL_TYPES)}.")
+    if model_type == "mlflow_model" and not (source.is_dir() and (source / "MLmodel").is_file()):
+        raise MlopsError(
+            f"{field}: {source} is not an MLflow model folder (no MLmodel file). "
+            "Fix: use type custom_model, or point at the folder mlflow saved."
+        )
+
+
+def create_model(
+    file: Path | None = None,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    path: str | None = None,
+    model_type: str | None = None,
+    description: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> Asset:
+    """Register a model version from a YAML file and/or az ml's flags.
+
+    Args:
+        file: A model YAML (`mlops model create -f`); flags override its fields.
+        name: The model name (required without a file).
+        version: The version; MLflow numbers versions 1, 2, 3, so a given version must be
+            an existing one (same content: returned as is) or the next one.
+        path: A local file or folder, or azureml://jobs/<job>/outputs/<output>.
+        model_type: custom_model (default) or mlflow_model.
+        description: Free text.
+        tags: Tag name -> value.
+
+    Returns:
+        The registered model version.
+
+    Raises:
+        MlopsError: Bad name, version, type or path; an existing version with other content.
+        ProblemsFound: The YAML file does not load.
+    """
+    if path is not None and "://" not in path:
+        path = str(Path(path).expanduser().resolve())
+    where = str(file) if file else "--path"
+    if file is not None:
+        entity = load(
+            file,
+            "model",
+            {
+                "name": name,
+                "version": version,
+                "path": path,
+                "type": model_type,
+                "description": description,
+            },
+        )
+        name, version, path = entity.name, entity.version, str(entity.path)
+        model_type, description = entity.type, entity.description
+        tags = {**(entity.tags or {}), **(tags or {})}
+    if path is None:
+        raise MlopsError(f"{where}: path: a model needs a path. Fix: set `path:` or --path.")
+    check_name("model", name, f"{file}" if file else "--name")
+    version = check_version(version, f"{file}" if file else "--version")
+    model_type = model_type or "custom_model"
+    source = content.local_source(path, f"{where}: path")
+    _check_type(source, model_type, f"{where}: path")
+    job_name = path.split("/")[3] if path.startswith("azureml://jobs/") else None
+    client = tracking.client()
+    content.sweep(AREA, _all_local_sources(client))
+    stage = content.new_stage(AREA)
+    model_hash = content.content_hash(content.copy_into(source, stage))
+    blob = content.commit(stage)
+    stored_tags = {key: str(value) for key, value in (tags or {}).items()}
+    stored_tags.update({TYPE_TAG: model_type, HASH_TAG: model_hash})
+    if job_name:
+        stored_tags[JOB_TAG] = job_name
+    with _registry_lock():
+        existing = _versions(client, name) if _exists(client, name) else []
+        if version is not None:
+            found = next((v for v in existing if str(v.version) == version), None)
+            if found is not None:
+                if (found.tags or {}).get(HASH_TAG) == model_hash:
+                    return _asset(found, client)
+                raise MlopsError(
+                    f"model {name} version {version} already exists with different content; "
+                    "versions are immutable. Fix: leave out the version to get version "
+                    f"{next_version([str(v.version) for v in existing])}."
+                )
+            expected = next_version([str(v.version) for v in existing])
+            if version != expected:
+                raise MlopsError(
+                    f"{where}: version: MLflow's registry numbers model versions 1, 2, 3, ...; "
+                    f"the next version of {name} is {expected}, not {version}. "
+                    "Fix: leave out the version, or give that one."
+                )
+        elif existing and (existing[-1].tags or {}).get(HASH_TAG) == model_hash:
+            # Unchanged content: the latest version already holds it; no new version.
+            return _asset(existing[-1], client)
+        if not existing:
+            _ensure_registered(client, name)
+        created = client.create_model_version(
+            name, source=str(blob / source.name), tags=stored_tags, description=description
+        )
+    return _asset(created, client)
+
+
+def _exists(client: Any, name: str) -> bool:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.get_registered_model(name)
+    except MlflowException:
+        return False
+    return True
+
+
+def _ensure_registered(client: Any, name: str) -> None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.create_registered_model(name)
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+
+
+def _all_local_sources(client: Any) -> list[Path]:
+    if not tracking.tracking_uri().startswith("sqlite:"):
+        return []
+    return [Path(v.source) for v in client.search_model_versions() if _local_path(v.source)]
+
+
+def find_model(name: str, version: str | None = None) -> Asset:
+    """Version `version` of model `name`, or its latest when None.
+
+    Raises:
+        NotFoundError: No such model or version; the message lists the versions that exist.
+    """
+    client = tracking.client()
+    if not _exists(client, name):
+        raise NotFoundError(
+            f"model {name!r} does not exist in the MLflow registry at {tracking.tracking_uri()}. "
+            "Fix: register it with `mlops model create` or run the training pipeline."
+        )
+    versions = _versions(client, name)
+    if version is None and versions:
+        return _materialised(_asset(versions[-1], client))
+    for candidate in versions:
+        if str(candidate.version) == str(version):
+            return _materialised(_asset(candidate, client))
+    listed = ", ".join(str(v.version) for v in versions) or "none"
+    raise NotFoundError(
+        f"model {name!r} has no version {version!r}; versions that exist: {listed}."
+    )
+
+
+def _materialised(asset: Asset) -> Asset:
+    """The asset with a local `path`, downloading it once when the registry is remote."""
+    if asset.path.exists():
+        return asset
+    cache = mlops_home() / "model-cache" / asset.name / asset.version
+    if not cache.exists():
+        import mlflow.artifacts
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache.parent))
+        uri = tracking.client().get_model_version_download_uri(asset.name, asset.version)
+        mlflow.artifacts.download_artifacts(
+            artifact_uri=uri, dst_path=str(staging), tracking_uri=tracking.tracking_uri()
+        )
+        try:
+            staging.rename(cache)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    entries = list(cache.iterdir())
+    local = entries[0] if len(entries) == 1 else cache
+    return Asset(**{**asset.__dict__, "path": local})
+
+
+def list_models(name: str | None = None) -> list[Asset]:
+    """The latest version of every registered model, or every version of `name`, newest first."""
+    client = tracking.client()
+    if name:
+        if not _exists(client, name):
+            return []
+        return [_asset(v, client) for v in reversed(_versions(client, name))]
+    latest = []
+    for registered in client.search_registered_models():
+        versions = _versions(client, registered.name)
+        if versions:
+            latest.append(_asset(versions[-1], client))
+    return sorted(latest, key=lambda asset: asset.name)
+
+
+def download_model(name: str, version: str, download_path: Path) -> Path:
+    """Copy a model version to `<download_path>/<name>/`, as az ml model download does.
+
+    Returns:
+        The folder the files were written to.
+    """
+    asset = find_model(name, version)
+    target = Path(download_path) / name
+    target.mkdir(parents=True, exist_ok=True)
+    destination = target / asset.path.name
+    if asset.path.is_dir():
+        shutil.copytree(asset.path, destination, dirs_exist_ok=True)
+    else:
+        shutil.copy2(asset.path, destination)
+    for file in [destination, *destination.rglob("*")] if destination.is_dir() else [destination]:
+        if file.is_file():
+            file.chmod(0o644)
+    logger.info("Downloaded model %s version %s to %s", name, version, destination)
+    return target

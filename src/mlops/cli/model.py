@@ -1,0 +1,92 @@
+"""`mlops model`: register, list, show and download models, as `az ml model` does.
+
+Models live in the MLflow model registry of the local store, so the MLflow UI shows them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlops.cli.output import azure_compatible
+
+
+@click.group()
+def model() -> None:
+    """Manage models in the MLflow registry of the local store (az ml model)."""
+
+
+@model.command()
+@click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Model YAML.")
+@click.option("-n", "--name", help="Model name (overrides the file's).")
+@click.option("-v", "--version", help="Version; the next integer when not given.")
+@click.option("-p", "--path", help="Local file or folder, or azureml://jobs/<job>/outputs/<name>.")
+@click.option(
+    "-t",
+    "--type",
+    "model_type",
+    type=click.Choice(["custom_model", "mlflow_model"]),
+    help="Model type (default custom_model).",
+)
+@click.option("-d", "--description", help="Description.")
+@click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@azure_compatible
+def create(file, name, version, path, model_type, description, tags) -> dict:
+    """Register a model version in MLflow's registry from a file, a folder or a job output."""
+    from mlops.assets.lookup import parse_tags
+    from mlops.assets.models import create_model
+    from mlops.errors import UsageError
+
+    if file is None and (name is None or path is None):
+        raise UsageError("give -f/--file, or both --name and --path.")
+    asset = create_model(
+        file,
+        name=name,
+        version=version,
+        path=path,
+        model_type=model_type,
+        description=description,
+        tags=parse_tags(tags),
+    )
+    return asset.to_az()
+
+
+@model.command(name="list")
+@click.option("-n", "--name", help="List every version of this model.")
+@azure_compatible
+def list_command(name) -> list:
+    """List registered models (latest version of each), or every version of one."""
+    from mlops.assets.lookup import list_assets
+
+    return list_assets("model", name)
+
+
+@model.command()
+@click.option("-n", "--name", required=True, help="Model name.")
+@click.option("-v", "--version", help="Version to show.")
+@click.option("-l", "--label", help="Label to show: latest.")
+@azure_compatible
+def show(name, version, label) -> dict:
+    """Show one version of a model (-v VERSION or -l latest)."""
+    from mlops.assets.lookup import show as show_asset
+
+    return show_asset("model", name, version, label).to_az()
+
+
+@model.command()
+@click.option("-n", "--name", required=True, help="Model name.")
+@click.option("-v", "--version", required=True, help="Version to download.")
+@click.option(
+    "-p",
+    "--download-path",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to download into; files land in <path>/<name>/.",
+)
+def download(name, version, download_path) -> None:
+    """Download a model version's files to <download-path>/<name>/, as az ml does."""
+    from mlops.assets.models import download_model
+
+    download_model(name, version, download_path)
