@@ -30,6 +30,17 @@ def sample_frame() -> pd.DataFrame:
     return frame.loc[:, [*FEATURE_COLUMNS, TARGET_COLUMN]]
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: where to write the CSV."""
+    parser = argparse.ArgumentParser(
+        prog="python -m diabetes_regression.make_sample_data", description=__doc__
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"CSV file to write ({DEFAULT_OUTPUT})"
+    )
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the CSV.
 
@@ -39,13 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code, 0.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m diabetes_regression.make_sample_data", description=__doc__
-    )
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"CSV file to write ({DEFAULT_OUTPUT})"
-    )
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     frame = sample_frame()
     args.output.parent.mkdir(parents=True, exist_ok=True)
