@@ -101,14 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import mlflow
     from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
     from mlflow.models import Model
 
     try:
         training_run_id = (Model.load(str(args.model)).metadata or {})[TRAINING_RUN_TAG]
-    except (OSError, KeyError) as error:
+    except (MlflowException, OSError, KeyError) as error:
         raise SystemExit(
-            f"ERROR: {args.model}: no {TRAINING_RUN_TAG} in the MLmodel metadata ({error}); "
-            "save the model with diabetes_regression.train_model."
+            f"ERROR: {args.model}: not an MLflow model with {TRAINING_RUN_TAG} in its metadata "
+            f"({error}); save it with diabetes_regression.train_model."
         ) from None
     result: dict[str, Any] = {"registered": False, "name": args.model_name, "version": None}
     client = MlflowClient()

@@ -269,3 +269,26 @@ def test_register_attaches_to_the_step_run_and_copies_the_job_tags(
     assert version.tags["pipeline_run_id"] == pipeline.info.run_id
     assert {name: version.tags[name] for name in tags} == tags
     assert client.get_run(step.info.run_id).data.tags["model_version"] == "1"
+
+
+def test_register_refuses_a_folder_that_is_not_a_trained_model(
+    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+) -> None:
+    evaluation = tmp_path / "evaluation"
+    evaluation.mkdir()
+    (evaluation / "decision.json").write_text('{"register": true}')
+    not_a_model = tmp_path / "not_a_model"
+    not_a_model.mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        register_model.main(
+            [
+                *("--model", str(not_a_model), "--evaluation", str(evaluation)),
+                *("--training_data", str(sample_data), "--registration", str(tmp_path / "out")),
+            ]
+        )
+    assert exit_info.value.code == (
+        f"ERROR: {not_a_model}: not an MLflow model with training_run_id in its metadata "
+        "(No such artifact: 'MLmodel'); save it with diabetes_regression.train_model."
+    )
+    assert _versions() == []
+    assert not (tmp_path / "out").exists()
