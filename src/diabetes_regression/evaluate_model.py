@@ -16,6 +16,7 @@ from diabetes_regression.arguments import boolean
 from diabetes_regression.data import DataContractError, features_and_target, read_data
 from diabetes_regression.evaluation import METRICS, compute_metrics, decide
 from diabetes_regression.registration import DEFAULT_MODEL_NAME
+from diabetes_regression.registry import latest_version
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--evaluation", type=Path, required=True, help="output folder: decision and plot"
     )
     return parser
-
-
-def latest_version(model_name: str) -> str | None:
-    """The latest registered version of `model_name` in the MLflow registry, None if none."""
-    from mlflow import MlflowClient
-
-    versions = MlflowClient().search_model_versions(f"name='{model_name}'")
-    return str(max(int(version.version) for version in versions)) if versions else None
 
 
 def _plot(path: Path, actual: Any, series: dict[str, Any]) -> None:

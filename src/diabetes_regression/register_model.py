@@ -21,6 +21,7 @@ from diabetes_regression.registration import (
     already_registered,
     version_tags,
 )
+from diabetes_regression.registry import model_versions
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not decision["register"]:
             result["reason"] = f"the gate decided not to: {decision['reason']}"
         else:
-            versions = client.search_model_versions(f"name='{args.model_name}'")
-            existing = already_registered(
-                ((str(v.version), v.tags) for v in versions), training_run_id
-            )
+            existing = already_registered(model_versions(args.model_name), training_run_id)
             if existing is not None:
                 result["reason"] = (
                     f"the model of training run {training_run_id} is already version {existing}"

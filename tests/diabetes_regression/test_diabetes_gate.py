@@ -292,3 +292,20 @@ def test_register_refuses_a_folder_that_is_not_a_trained_model(
     )
     assert _versions() == []
     assert not (tmp_path / "out").exists()
+
+
+def test_latest_version_is_the_highest_number_not_the_last_string(
+    tracked: str, tmp_path: Path
+) -> None:
+    from mlflow import MlflowClient
+
+    from diabetes_regression.registry import latest_version, model_versions
+
+    assert model_versions("never_registered") == []
+    assert latest_version("never_registered") is None
+    client = MlflowClient()
+    client.create_registered_model("numbered")
+    for _ in range(10):
+        client.create_model_version("numbered", tmp_path.as_uri(), tags={"k": "v"})
+    assert latest_version("numbered") == "10"
+    assert model_versions("numbered")[0][1] == {"k": "v"}
