@@ -147,8 +147,8 @@ def test_a_crash_before_the_version_is_created_leaves_no_version(
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(MlflowClient, "create_model_version", crash)
-    cli.run("model", "create", "-n", "m", "-p", str(model_folder))
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(MlflowClient, "create_model_version", crash)
+        assert cli.run("model", "create", "-n", "m", "-p", str(model_folder)).exit_code == 130
     assert tracking.client().search_model_versions("name='m'") == []
     assert cli.ok("model", "create", "-n", "m", "-p", str(model_folder))["version"] == "1"
