@@ -162,7 +162,10 @@ def create_model(
     _check_type(source, model_type, f"{where}: path")
     job_name = path.split("/")[3] if path.startswith("azureml://jobs/") else None
     client = tracking.client()
-    content.sweep(AREA, _all_local_sources(client))
+    if tracking.tracking_uri().startswith("sqlite:"):
+        # Only the local registry tells which copies are referenced; a shared server may
+        # hold versions registered from this machine that its own listing cannot vouch for.
+        content.sweep(AREA, _all_local_sources(client))
     stage = content.new_stage(AREA)
     model_hash = content.content_hash(content.copy_into(source, stage))
     blob = content.commit(stage)
@@ -221,8 +224,6 @@ def _ensure_registered(client: Any, name: str) -> None:
 
 
 def _all_local_sources(client: Any) -> list[Path]:
-    if not tracking.tracking_uri().startswith("sqlite:"):
-        return []
     return [Path(v.source) for v in client.search_model_versions() if _local_path(v.source)]
 
 
@@ -281,10 +282,16 @@ def list_models(name: str | None = None) -> list[Asset]:
             return []
         return [_asset(v, client) for v in reversed(_versions(client, name))]
     latest = []
-    for registered in client.search_registered_models():
-        versions = _versions(client, registered.name)
-        if versions:
-            latest.append(_asset(versions[-1], client))
+    page_token = None
+    while True:
+        page = client.search_registered_models(max_results=1000, page_token=page_token)
+        for registered in page:
+            versions = _versions(client, registered.name)
+            if versions:
+                latest.append(_asset(versions[-1], client))
+        page_token = page.token
+        if not page_token:
+            break
     return sorted(latest, key=lambda asset: asset.name)
 
 

@@ -84,3 +84,8 @@ def test_pipeline_reads_the_latest_registered_data_asset(cli, mlops_home, tmp_pa
 
     assert job["status"] == "Completed", job
     assert (output_path(job["name"], "counted") / "rows.txt").read_text() == "7"
+    # A job's output registers as a model, the way az ml registers one.
+    output = f"azureml://jobs/{job['name']}/outputs/counted"
+    model = cli.ok("model", "create", "-n", "row_counts", "-p", output)
+    assert model["job_name"] == job["name"]
+    assert (Path(model["path"]) / "rows.txt").read_text() == "7"
