@@ -46,14 +46,18 @@ def create_component(file: Path, *, name: str | None = None, version: str | None
     raw["name"] = entity.name
     raw.pop("version", None)
     content.sweep(AREA, catalog.all_paths())
-    stage = content.new_stage(AREA)
-    code = raw.get("code")
-    if isinstance(code, str) and not code.startswith(("azureml:", "git+")) and "://" not in code:
-        folder = content.local_source(Path(file).parent / code, f"{file}: code")
-        raw["code"] = content.copy_into(folder, stage).name
-    stored = stage / Path(file).name
-    stored.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    blob = content.commit(stage)
+    with content.staged(AREA) as stage:
+        code = raw.get("code")
+        if (
+            isinstance(code, str)
+            and not code.startswith(("azureml:", "git+"))
+            and "://" not in code
+        ):
+            folder = content.local_source(Path(file).parent / code, f"{file}: code")
+            raw["code"] = content.copy_into(folder, stage).name
+        stored = stage / Path(file).name
+        stored.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        blob = content.commit(stage)
     shown = entity._to_dict()
     details = {key: value for key, value in shown.items() if key not in _SHOWN_ELSEWHERE}
     if "code" in raw:

@@ -8,6 +8,7 @@ both once they are an hour old, and a blob is reused meanwhile by the same conte
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -15,7 +16,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mlops.errors import MlopsError
@@ -77,9 +78,18 @@ def content_hash(path: Path) -> str:
     return str(get_content_hash(path, ignore))
 
 
-def new_stage(area: str) -> Path:
-    """A fresh private staging folder inside `area`'s blob root, to fill then `commit`."""
-    return Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=blob_root(area)))
+@contextlib.contextmanager
+def staged(area: str) -> Iterator[Path]:
+    """A fresh private staging folder inside `area`'s blob root, to fill then `commit`.
+
+    Removed when filling it fails or is interrupted, so only a killed process leaves one.
+    """
+    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=blob_root(area)))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
 
 
 def copy_into(source: Path, stage: Path) -> Path:

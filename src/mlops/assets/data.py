@@ -85,10 +85,9 @@ def create_data(
     source = content.local_source(path, f"{where}: path")
     _check_shape(source, data_type, f"{where}: path")
     content.sweep(AREA, catalog.all_paths())
-    stage = content.new_stage(AREA)
-    copy = content.copy_into(source, stage)
-    data_hash = content.content_hash(copy)
-    blob = content.commit(stage)
+    with content.staged(AREA) as stage:
+        data_hash = content.content_hash(content.copy_into(source, stage))
+        blob = content.commit(stage)
     return catalog.register(
         Asset(
             kind="data",

@@ -45,15 +45,16 @@ def create_environment(file: Path, *, name: str | None = None, version: str | No
         if key not in ("name", "version") and value not in (None, {}, [])
     }
     content.sweep(AREA, catalog.all_paths())
-    stage = content.new_stage(AREA)
-    build = definition.get("build") or {}
-    build_path = build.get("path")
-    if build_path and "://" not in str(build_path):
-        context = content.local_source(Path(file).parent / build_path, f"{file}: build.path")
-        definition["build"] = {**build, "path": content.copy_into(context, stage).name}
-    stored = {"$schema": SCHEMA, "name": entity.name, **definition}
-    (stage / STORED_NAME).write_text(yaml.safe_dump(stored, sort_keys=False), encoding="utf-8")
-    blob = content.commit(stage)
+    with content.staged(AREA) as stage:
+        build = definition.get("build") or {}
+        build_path = build.get("path")
+        if build_path and "://" not in str(build_path):
+            context = content.local_source(Path(file).parent / build_path, f"{file}: build.path")
+            definition["build"] = {**build, "path": content.copy_into(context, stage).name}
+        stored = {"$schema": SCHEMA, "name": entity.name, **definition}
+        text = yaml.safe_dump(stored, sort_keys=False)
+        (stage / STORED_NAME).write_text(text, encoding="utf-8")
+        blob = content.commit(stage)
     shown = {key: value for key, value in definition.items() if key not in ("description", "tags")}
     shown.setdefault("os_type", "linux")
     return catalog.register(

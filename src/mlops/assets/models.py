@@ -166,9 +166,9 @@ def create_model(
         # Only the local registry tells which copies are referenced; a shared server may
         # hold versions registered from this machine that its own listing cannot vouch for.
         content.sweep(AREA, _all_local_sources(client))
-    stage = content.new_stage(AREA)
-    model_hash = content.content_hash(content.copy_into(source, stage))
-    blob = content.commit(stage)
+    with content.staged(AREA) as stage:
+        model_hash = content.content_hash(content.copy_into(source, stage))
+        blob = content.commit(stage)
     stored_tags = {key: str(value) for key, value in (tags or {}).items()}
     stored_tags.update({TYPE_TAG: model_type, HASH_TAG: model_hash})
     if job_name:
