@@ -24,7 +24,7 @@ def show(kind: str, name: str, version: str | None, label: str | None) -> Asset:
     if kind == "model":
         from mlops.assets.models import find_model
 
-        return find_model(name, version)
+        return find_model(name, version, local=False)
     return catalog.find(kind, name, version)
 
 

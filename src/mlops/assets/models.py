@@ -9,6 +9,7 @@ worst an unreferenced copy, which `content.sweep` removes after an hour.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import shutil
 import tempfile
@@ -227,8 +228,13 @@ def _all_local_sources(client: Any) -> list[Path]:
     return [Path(v.source) for v in client.search_model_versions() if _local_path(v.source)]
 
 
-def find_model(name: str, version: str | None = None) -> Asset:
+def find_model(name: str, version: str | None = None, *, local: bool = True) -> Asset:
     """Version `version` of model `name`, or its latest when None.
+
+    Args:
+        name: The registered model name.
+        version: The version, or None for the latest.
+        local: Download the files once when the registry is remote, so `path` is local.
 
     Raises:
         NotFoundError: No such model or version; the message lists the versions that exist.
@@ -240,11 +246,14 @@ def find_model(name: str, version: str | None = None) -> Asset:
             "Fix: register it with `mlops model create` or run the training pipeline."
         )
     versions = _versions(client, name)
-    if version is None and versions:
-        return _materialised(_asset(versions[-1], client))
-    for candidate in versions:
-        if str(candidate.version) == str(version):
-            return _materialised(_asset(candidate, client))
+    chosen = (
+        versions[-1:]
+        if version is None
+        else [v for v in versions if str(v.version) == str(version)]
+    )
+    if chosen:
+        asset = _asset(chosen[0], client)
+        return _materialised(asset) if local else asset
     listed = ", ".join(str(v.version) for v in versions) or "none"
     raise NotFoundError(
         f"model {name!r} has no version {version!r}; versions that exist: {listed}."
@@ -271,7 +280,7 @@ def _materialised(asset: Asset) -> Asset:
             shutil.rmtree(staging, ignore_errors=True)
     entries = list(cache.iterdir())
     local = entries[0] if len(entries) == 1 else cache
-    return Asset(**{**asset.__dict__, "path": local})
+    return dataclasses.replace(asset, path=local)
 
 
 def list_models(name: str | None = None) -> list[Asset]:
