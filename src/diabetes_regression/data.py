@@ -143,13 +143,9 @@ def content_hash(location: Path) -> str:
     Identifies the training data on a registered model when no data asset version is known.
     """
     digest = hashlib.sha256()
-    files = (
-        [location] if location.is_file() else sorted(p for p in location.rglob("*") if p.is_file())
-    )
+    root = location if location.is_dir() else location.parent
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if location.is_dir() else [location]
     for file in files:
-        digest.update(
-            file.relative_to(location if location.is_dir() else file.parent).as_posix().encode()
-        )
-        digest.update(b"\0")
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0")
         digest.update(file.read_bytes())
     return digest.hexdigest()
