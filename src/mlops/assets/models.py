@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -36,6 +37,8 @@ HIDDEN = "mlops."
 TYPE_TAG = f"{HIDDEN}type"
 HASH_TAG = f"{HIDDEN}content_hash"
 JOB_TAG = f"{HIDDEN}job_name"
+# The experiment whose runs carry the files of models created against a shared server.
+UPLOAD_EXPERIMENT = "mlops-model-uploads"
 
 
 @contextlib.contextmanager
@@ -198,10 +201,33 @@ def create_model(
             return _asset(existing[-1], client)
         if not existing:
             _ensure_registered(client, name)
+        location, run_id = _publish(client, blob / source.name, name)
         created = client.create_model_version(
-            name, source=str(blob / source.name), tags=stored_tags, description=description
+            name, source=location, run_id=run_id, tags=stored_tags, description=description
         )
     return _asset(created, client)
+
+
+def _publish(client: Any, stored: Path, name: str) -> tuple[str, str | None]:
+    """Where the registry should find the files: the local copy, or a run's artifacts on a
+    shared server (other machines cannot read this one's disk).
+
+    Returns:
+        The model version's source and the run that holds it (None for the local store).
+    """
+    if tracking.tracking_uri().startswith("sqlite:"):
+        return str(stored), None
+    run = client.create_run(
+        tracking.experiment_id(UPLOAD_EXPERIMENT), tags={f"{HIDDEN}model_name": name}
+    )
+    if stored.is_dir():
+        client.log_artifacts(run.info.run_id, str(stored), artifact_path=stored.name)
+    else:
+        client.log_artifact(run.info.run_id, str(stored))
+    # MLflow prints the run's UI link on stdout, where only the command's JSON may go.
+    with contextlib.redirect_stdout(sys.stderr):
+        client.set_terminated(run.info.run_id)
+    return f"{run.info.artifact_uri}/{stored.name}", run.info.run_id
 
 
 def _exists(client: Any, name: str) -> bool:

@@ -24,7 +24,12 @@ class Cli:
     def ok(self, *args: str) -> Any:
         result = self.run(*args)
         assert result.exit_code == 0, result.output + result.stderr
-        return json.loads(result.stdout) if result.stdout.strip() else None
+        if not result.stdout.strip():
+            return None
+        try:
+            return json.loads(result.stdout)
+        except ValueError:
+            pytest.fail(f"stdout is not JSON: {result.stdout!r}")
 
     def fails(self, *args: str, code: int = 1) -> str:
         result = self.run(*args)
