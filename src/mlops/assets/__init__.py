@@ -6,8 +6,9 @@ local `path`; an unknown reference raises NotFoundError listing the versions tha
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlops.assets import catalog
-from mlops.assets.packages import missing_packages
 from mlops.assets.records import Asset
 from mlops.assets.references import parse
 
@@ -19,6 +20,16 @@ __all__ = [
     "resolve_environment",
     "resolve_model",
 ]
+
+
+def missing_packages(environment: Any) -> list[str]:
+    """The pip and conda packages an azure-ai-ml Environment lists that this interpreter lacks.
+
+    See `mlops.assets.packages.missing_packages`; imported on use, as `packaging` costs 50 ms.
+    """
+    from mlops.assets.packages import missing_packages as missing
+
+    return missing(environment)
 
 
 def resolve_data(reference: str) -> Asset:
