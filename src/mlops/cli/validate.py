@@ -1,0 +1,33 @@
+"""`mlops validate`: check Azure ML YAML and GitHub workflows offline, reporting every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check YAML files offline, as Azure ML would, and report every problem.
+
+    PATHS are files or folders; by default every YAML under components/, pipelines/,
+    environments/, endpoints/, data/ and .github/workflows/ of the repository. Prints one
+    `file:line: field: message` per problem; exits 0 when clean, 1 on problems, 2 on a usage
+    error.
+    """
+    from mlops.home import repo_root
+    from mlops.validation import validate_paths
+    from mlops.validation.files import default_paths, yaml_files
+
+    targets = list(paths) or default_paths(repo_root())
+    problems = validate_paths(targets)
+    for problem in problems:
+        click.echo(str(problem))
+    checked = len(yaml_files(targets))
+    if problems:
+        count = len(problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} in {checked} files.", err=True)
+        raise SystemExit(1)
+    click.echo(f"{checked} files valid.", err=True)

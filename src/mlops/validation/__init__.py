@@ -1,0 +1,103 @@
+"""Offline validation of Azure ML YAML: azure-ai-ml's own loaders plus the checks it leaves to
+the service. `mlops validate`, `mlops job create` and `mlops online-deployment create` use it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import Problem, ProblemsFound
+from mlops.validation.loading import load_entity, read_document
+
+__all__ = [
+    "check_component",
+    "check_deployment",
+    "check_job",
+    "check_online_deployment",
+    "load_entity",
+    "validate_paths",
+]
+
+
+def check_job(
+    path: Path, params_override: list[dict[str, Any]] | None = None
+) -> tuple[Any | None, list[Problem]]:
+    """Load a job and run every offline check on it.
+
+    Args:
+        path: The job YAML.
+        params_override: `--set` overrides, as azure-ai-ml takes them.
+
+    Returns:
+        The PipelineJob (None when it does not load) and every problem found.
+    """
+    path = Path(path)
+    try:
+        job = load_entity(path, "job", params_override)
+    except ProblemsFound as found:
+        return None, found.problems
+    document = read_document(path)
+    problems = _service_checks(job, path, document)
+    if getattr(job, "type", None) == "pipeline":
+        from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
+
+        checker = PipelineChecker()
+        checker.check(job, str(path), document, parent_inputs_of(job))
+        problems += checker.problems
+    return job, problems
+
+
+def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
+    """Load a component and check its command and keys."""
+    from mlops.validation.components import component_problems
+
+    path = Path(path)
+    try:
+        component = load_entity(path, "component")
+    except ProblemsFound as found:
+        return None, found.problems
+    document = read_document(path)
+    if component.type == "pipeline":
+        from mlops.validation.pipelines import PipelineChecker
+
+        checker = PipelineChecker()
+        parent = {name: (value.type, None) for name, value in (component.inputs or {}).items()}
+        checker.check(component, str(path), document, parent)
+        return component, checker.problems
+    return component, component_problems(component, str(path), document)
+
+
+def check_deployment(path: Path, kind: str) -> tuple[Any | None, list[Problem]]:
+    """Load an online or batch deployment and check its code folder and scoring script."""
+    from mlops.validation.deployments import deployment_problems
+
+    path = Path(path)
+    try:
+        deployment = load_entity(path, kind)
+    except ProblemsFound as found:
+        return None, found.problems
+    return deployment, deployment_problems(deployment, path, read_document(path))
+
+
+def check_online_deployment(path: Path) -> tuple[Any | None, list[Problem]]:
+    """`check_deployment` for a managed online deployment."""
+    return check_deployment(path, "online_deployment")
+
+
+def validate_paths(paths: list[Path]) -> list[Problem]:
+    """Everything `mlops validate` reports for these files and folders (see validation.files)."""
+    from mlops.validation.files import validate_files
+
+    return validate_files(paths)
+
+
+def _service_checks(job: Any, path: Path, document: Any) -> list[Problem]:
+    """What azure-ai-ml's own `_validate()` finds (unbound required inputs, no compute)."""
+    result = job._validate()
+    problems = []
+    for field, message in (result.error_messages or {}).items():
+        if field.endswith(".command") or field == "command":
+            continue
+        problems.append(Problem(str(path), document.line(field), field, message))
+    return problems

@@ -1,0 +1,43 @@
+"""Checks of online and batch deployments that azure-ai-ml leaves to the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import Problem
+from mlops.validation.lines import YamlDocument
+
+
+def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> list[Problem]:
+    """The deployment's code folder and scoring script must exist (Azure fails at deploy time)."""
+    configuration = getattr(deployment, "code_configuration", None)
+    if configuration is None:
+        return []
+    problems = []
+    base = Path(getattr(deployment, "base_path", None) or file.parent)
+    code = getattr(configuration, "code", None)
+    code_folder = (base / str(code)).resolve() if code else base
+    if code and not code_folder.is_dir():
+        problems.append(
+            Problem(
+                str(file),
+                document.line("code_configuration.code"),
+                "code_configuration.code",
+                f"code folder {code} does not exist (looked in {code_folder})",
+                "give a folder relative to this file",
+            )
+        )
+        return problems
+    script = getattr(configuration, "scoring_script", None)
+    if script and not (code_folder / script).is_file():
+        problems.append(
+            Problem(
+                str(file),
+                document.line("code_configuration.scoring_script"),
+                "code_configuration.scoring_script",
+                f"scoring script {script} does not exist in {code_folder}",
+                "give the script's path relative to the code folder",
+            )
+        )
+    return problems

@@ -1,0 +1,98 @@
+"""`mlops validate`: find the YAML files, check each as what it is, collect every problem.
+
+A file is checked by its `$schema`; conda files (referenced by environment YAMLs) are skipped;
+files under `.github/workflows/` are checked as GitHub workflows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mlops.errors import Problem, ProblemsFound, UsageError
+from mlops.validation.kinds import is_conda_file, kind_from_schema
+from mlops.validation.loading import load_entity, read_document
+
+DEFAULT_FOLDERS = (
+    "components",
+    "pipelines",
+    "environments",
+    "endpoints",
+    "data",
+    ".github/workflows",
+)
+
+
+def default_paths(root: Path) -> list[Path]:
+    """The folders `mlops validate` checks when given no path."""
+    return [root / folder for folder in DEFAULT_FOLDERS if (root / folder).is_dir()]
+
+
+def yaml_files(paths: list[Path]) -> list[Path]:
+    """The YAML files in `paths` (folders searched recursively), in a stable order.
+
+    Raises:
+        UsageError: A path does not exist.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".yaml"})
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path} does not exist: give existing files or folders")
+    return list(dict.fromkeys(_display(file) for file in files))
+
+
+def validate_files(paths: list[Path]) -> list[Problem]:
+    """Every problem in the YAML files under `paths`."""
+    files = yaml_files(paths)
+    workflows = [file for file in files if _is_workflow(file)]
+    pending = None
+    if workflows:
+        from mlops.validation.workflows import WorkflowLinters
+
+        pending = WorkflowLinters(workflows)
+    problems = []
+    for file in files:
+        if file not in workflows:
+            problems += check_file(file)
+    if pending:
+        problems += pending.problems()
+    return list(dict.fromkeys(problems))
+
+
+def check_file(file: Path) -> list[Problem]:
+    """Every problem in one Azure ML YAML file."""
+    from mlops import validation
+
+    try:
+        document = read_document(file)
+    except ProblemsFound as found:
+        return found.problems
+    if is_conda_file(document.data):
+        return []
+    kind = kind_from_schema(document.data)
+    if kind == "job":
+        return validation.check_job(file)[1]
+    if kind == "component":
+        return validation.check_component(file)[1]
+    if kind in {"online_deployment", "batch_deployment"}:
+        return validation.check_deployment(file, kind)[1]
+    try:
+        load_entity(file, kind)
+    except ProblemsFound as found:
+        return found.problems
+    return []
+
+
+def _is_workflow(file: Path) -> bool:
+    return file.resolve().parent.match("*/.github/workflows")
+
+
+def _display(file: Path) -> Path:
+    try:
+        return Path(os.path.relpath(file.resolve(), Path.cwd()))
+    except ValueError:
+        return file

@@ -1,0 +1,161 @@
+"""Load any Azure ML YAML with azure-ai-ml's own loader and turn its errors into Problems."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlops.errors import Problem, ProblemsFound
+from mlops.validation.kinds import KINDS, kind_from_schema
+from mlops.validation.lines import YamlDocument
+
+_ERRORS_JSON = re.compile(r"\{\s*\"result\".*\n\}", re.S)
+_LOCATION_LINE = re.compile(r"#line (\d+)")
+_YAML_LINE = re.compile(r"line (\d+), column \d+")
+
+
+def read_document(path: Path) -> YamlDocument:
+    """Read and parse a YAML file.
+
+    Raises:
+        ProblemsFound: It is missing, unreadable or not valid YAML.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProblemsFound(
+            [Problem(str(path), None, "file", "does not exist", "check the path")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProblemsFound(
+            [Problem(str(path), None, "file", f"cannot be read: {error}")]
+        ) from None
+    try:
+        return YamlDocument(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise ProblemsFound(
+            [Problem(str(path), line, "yaml", f"invalid YAML: {problem}", "fix the indentation")]
+        ) from None
+
+
+def load_entity(
+    path: Path,
+    kind: str | None = None,
+    params_override: list[dict[str, Any]] | None = None,
+) -> Any:
+    """Load `path` with the azure-ai-ml loader for its kind.
+
+    Args:
+        path: The YAML file.
+        kind: One of `KINDS`; None detects it from the file's `$schema`.
+        params_override: az ml's `--set` / `--name` overrides, as azure-ai-ml takes them.
+
+    Returns:
+        The azure-ai-ml entity.
+
+    Raises:
+        ProblemsFound: The file is missing, not YAML, of an unknown kind, or azure-ai-ml
+            rejects it; each problem names the file, line and field.
+    """
+    path = Path(path)
+    document = read_document(path)
+    kind = kind or kind_from_schema(document.data)
+    if kind not in KINDS:
+        raise ProblemsFound(
+            [
+                Problem(
+                    str(path),
+                    document.line("$schema"),
+                    "$schema",
+                    "cannot tell which Azure ML file this is",
+                    "start the file with the $schema URL of its kind, e.g. "
+                    "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json",
+                )
+            ]
+        )
+    return _load(path, kind, params_override or [], document)
+
+
+def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document: YamlDocument):
+    from azure.ai.ml.exceptions import ValidationException
+    from marshmallow.exceptions import ValidationError
+
+    logging.getLogger("azure.ai.ml").setLevel(logging.ERROR)
+    loader = _loader(kind)
+    try:
+        return loader(source=path, params_override=params_override)
+    except ValidationError as error:
+        raise ProblemsFound(_schema_problems(path, error, document)) from None
+    except ValidationException as error:
+        raise ProblemsFound([_exception_problem(path, error, document)]) from None
+
+
+def _loader(kind: str):
+    from azure.ai.ml import (
+        load_batch_deployment,
+        load_batch_endpoint,
+        load_component,
+        load_data,
+        load_environment,
+        load_job,
+        load_model,
+        load_online_deployment,
+        load_online_endpoint,
+    )
+    from azure.ai.ml.entities._load_functions import load_model_batch_deployment
+
+    def batch_deployment(source: Path, params_override: list[dict[str, Any]]):
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        load = load_model_batch_deployment if data.get("type") == "model" else load_batch_deployment
+        return load(source=source, params_override=params_override)
+
+    return {
+        "job": load_job,
+        "component": load_component,
+        "data": load_data,
+        "model": load_model,
+        "environment": load_environment,
+        "online_endpoint": load_online_endpoint,
+        "online_deployment": load_online_deployment,
+        "batch_endpoint": load_batch_endpoint,
+        "batch_deployment": batch_deployment,
+    }[kind]
+
+
+def _schema_problems(path: Path, error: Exception, document: YamlDocument) -> list[Problem]:
+    match = _ERRORS_JSON.search(str(error))
+    if not match:
+        return [Problem(str(path), None, "file", _first_line(str(error)))]
+    problems = []
+    for item in json.loads(match.group(0)).get("errors", []):
+        field = item.get("path") or "file"
+        location = _LOCATION_LINE.search(item.get("location", ""))
+        line = int(location.group(1)) if location else document.line(field)
+        problems.append(Problem(str(path), line, field, _plain(item.get("message", ""))))
+    return problems
+
+
+def _exception_problem(path: Path, error: Exception, document: YamlDocument) -> Problem:
+    text = str(error)
+    line = _YAML_LINE.search(text)
+    return Problem(str(path), int(line.group(1)) if line else None, "file", _first_line(text))
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), text)
+
+
+def _plain(message: str) -> str:
+    """azure-ai-ml's union-field messages are dict reprs; keep only the sentences in them."""
+    sentences = re.findall(r"\[\"(.+?)\"\]|\['(.+?)'\]", message)
+    if not sentences or not message.startswith("{"):
+        return message
+    return "; ".join(dict.fromkeys(a or b for a, b in sentences))

@@ -1,0 +1,217 @@
+"""Checks of a pipeline's graph that azure-ai-ml leaves to the service.
+
+Bindings to jobs, outputs or parent inputs that do not exist, literals that do not fit their
+input, unknown input names and keys on nodes (azure-ai-ml silently drops them), and outputs
+that cannot feed the inputs they are bound to. Nested pipeline components are checked in their
+own files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import Problem
+from mlops.expressions import ExpressionError, Reference, binding
+from mlops.validation.components import component_problems
+from mlops.validation.lines import YamlDocument
+from mlops.validation.literals import literal_problem, type_fit_problem
+
+_NODE_KWARGS_ALLOWED = {"services"}
+
+
+class PipelineChecker:
+    """Collects the problems of one pipeline job (and the component files it uses)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._checked_files: set[str] = set()
+
+    def check(self, pipeline: Any, file: str, document: YamlDocument, parent: dict) -> None:
+        """Check `pipeline`'s nodes.
+
+        Args:
+            pipeline: A PipelineJob or PipelineComponent entity.
+            file: Its file.
+            document: Its parsed YAML.
+            parent: Input name -> (type, literal value or None) of the pipeline itself.
+        """
+        raw_jobs = (document.data or {}).get("jobs") or {}
+        outputs = set((document.data or {}).get("outputs") or {})
+        for name, node in (pipeline.jobs or {}).items():
+            raw = raw_jobs.get(name) or {}
+            where = NodeWhere(file, document, f"jobs.{name}")
+            self._check_node(name, node, raw, where, pipeline.jobs, parent, outputs)
+
+    def _check_node(self, name, node, raw, where, jobs, parent, parent_outputs) -> None:
+        for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
+            self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
+        component = node.component
+        if isinstance(component, str):
+            return
+        self._check_component_file(component)
+        inline = "component" not in raw
+        declared = component.inputs or {}
+        for key in raw.get("inputs") or {}:
+            if key not in declared and not inline:
+                names = ", ".join(sorted(declared)) or "none"
+                self._add(
+                    where,
+                    f"inputs.{key}",
+                    f"unknown input {key!r}: the component declares {names}",
+                    "remove it or use one of the declared names",
+                )
+        for key, value in (node.inputs or {}).items():
+            data = getattr(value, "_data", value)
+            if data is None or key not in declared:
+                continue
+            self._check_input(where, f"inputs.{key}", declared[key], data, name, jobs, parent)
+        for key, value in (raw.get("outputs") or {}).items():
+            if key not in (component.outputs or {}):
+                names = ", ".join(sorted(component.outputs or {})) or "none"
+                self._add(where, f"outputs.{key}", f"unknown output {key!r}: declared: {names}")
+                continue
+            reference = self._reference(where, f"outputs.{key}", value)
+            if reference and (reference.scope, reference.kind) != ("parent", "outputs"):
+                self._add(
+                    where,
+                    f"outputs.{key}",
+                    f"{reference.text}: a node output can only bind to parent.outputs.<name>",
+                )
+            elif reference and reference.name not in parent_outputs:
+                self._add(
+                    where,
+                    f"outputs.{key}",
+                    f"{reference.text} binds to a pipeline output that is not declared",
+                    f"declare {reference.name} under the pipeline's outputs:",
+                )
+        if getattr(component, "type", None) == "pipeline" and component._source_path:
+            nested = Path(component._source_path)
+            from mlops.validation.loading import read_document
+
+            parent_of_nested = {
+                key: (getattr(value, "type", None), None) for key, value in declared.items()
+            }
+            self.check(component, str(nested), read_document(nested), parent_of_nested)
+
+    def _check_input(self, where, field, declaration, data, name, jobs, parent) -> None:
+        reference = self._reference(where, field, data)
+        if reference is None:
+            if not isinstance(data, str) or "${{" not in data:
+                literal = getattr(data, "path", data)
+                problem = literal_problem(declaration, literal)
+                if problem:
+                    self._add(where, field, problem, _literal_fix(declaration))
+            return
+        if reference.scope == "parent" and reference.kind == "inputs":
+            if reference.name not in parent:
+                names = ", ".join(sorted(parent)) or "none"
+                self._add(
+                    where,
+                    field,
+                    f"{reference.text} binds to a pipeline input that does not exist "
+                    f"(pipeline inputs: {names})",
+                    f"declare {reference.name} under the pipeline's inputs: or fix the name",
+                )
+                return
+            source_type, literal = parent[reference.name]
+            problem = (
+                literal_problem(declaration, literal)
+                if literal is not None
+                else type_fit_problem(source_type, declaration.type)
+            )
+            if problem:
+                self._add(where, field, f"{reference.text}: {problem}", _literal_fix(declaration))
+        elif reference.scope == "job":
+            self._check_job_binding(where, field, declaration, reference, name, jobs)
+        else:
+            self._add(
+                where,
+                field,
+                f"{reference.text} cannot be used as a node input",
+                "bind to ${{parent.inputs.<name>}} or ${{parent.jobs.<job>.outputs.<name>}}",
+            )
+
+    def _check_job_binding(self, where, field, declaration, reference, name, jobs) -> None:
+        if reference.job not in jobs or reference.job == name:
+            self._add(
+                where,
+                field,
+                f"{reference.text} binds to a job that does not exist in this pipeline "
+                f"(jobs: {', '.join(sorted(set(jobs) - {name}))})",
+                "fix the job name",
+            )
+            return
+        source = jobs[reference.job].component
+        if isinstance(source, str):
+            return
+        ports = (source.outputs if reference.kind == "outputs" else source.inputs) or {}
+        if reference.name not in ports:
+            self._add(
+                where,
+                field,
+                f"{reference.text}: job {reference.job} has no {reference.kind[:-1]} "
+                f"{reference.name!r} (it has: {', '.join(sorted(ports)) or 'none'})",
+                "fix the output name",
+            )
+            return
+        problem = type_fit_problem(getattr(ports[reference.name], "type", None), declaration.type)
+        if problem:
+            self._add(where, field, f"{reference.text}: {problem}", "bind an output of that type")
+
+    def _reference(self, where, field, value) -> Reference | None:
+        try:
+            return binding(value)
+        except ExpressionError as error:
+            self._add(where, field, str(error))
+            return None
+
+    def _check_component_file(self, component: Any) -> None:
+        source = getattr(component, "_source_path", None)
+        if not source or source in self._checked_files or component.type == "pipeline":
+            return
+        self._checked_files.add(source)
+        from mlops.validation.loading import read_document
+
+        self.problems += component_problems(component, source, read_document(Path(source)))
+
+    def _add(self, where: NodeWhere, field: str, message: str, fix: str | None = None) -> None:
+        path = f"{where.prefix}.{field}"
+        self.problems.append(Problem(where.file, where.document.line(path), path, message, fix))
+
+
+class NodeWhere:
+    """The file, document and field prefix of one node, for problem locations."""
+
+    def __init__(self, file: str, document: YamlDocument, prefix: str) -> None:
+        self.file, self.document, self.prefix = file, document, prefix
+
+
+def _literal_fix(declaration: Any) -> str:
+    article = "an" if declaration.type[0] in "aeiou" else "a"
+    parts = [f"give {article} {declaration.type}"]
+    if getattr(declaration, "enum", None):
+        parts = [f"use one of {', '.join(map(str, declaration.enum))}"]
+    bounds = [
+        f"{label} {value}"
+        for label in ("min", "max")
+        if (value := getattr(declaration, label, None)) is not None
+    ]
+    if bounds:
+        parts.append(f"within {' and '.join(bounds)}")
+    return " ".join(parts)
+
+
+def parent_inputs_of(job: Any) -> dict[str, tuple[str | None, Any]]:
+    """Input name -> (type, literal) of a pipeline job, with `--set` overrides applied."""
+    result = {}
+    for name, value in (job.inputs or {}).items():
+        data = getattr(value, "_data", value)
+        data_type = getattr(data, "type", None)
+        if data_type is not None:
+            result[name] = (data_type, None)
+        elif data is not None and not isinstance(data, dict):
+            result[name] = (None, data)
+        else:
+            result[name] = (None, None)
+    return result
