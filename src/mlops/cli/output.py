@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -74,6 +75,14 @@ def emit(data: Any, query: str | None = None, output_format: str = "json") -> No
         click.echo(text)
 
 
+@dataclass(frozen=True)
+class Result:
+    """A result to print and the exit code to leave with (a failed job prints, then exits 1)."""
+
+    data: Any
+    exit_code: int = 0
+
+
 def azure_compatible(func: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command az's common flags; the command returns its result and this prints it.
 
@@ -99,7 +108,12 @@ def azure_compatible(func: Callable[..., Any]) -> Callable[..., Any]:
         *args: Any, query, output_format, resource_group, workspace_name, subscription, **kwargs
     ):
         result = func(*args, **kwargs)
+        exit_code = 0
+        if isinstance(result, Result):
+            result, exit_code = result.data, result.exit_code
         if result is not None:
             emit(result, query, output_format)
+        if exit_code:
+            raise SystemExit(exit_code)
 
     return wrapper

@@ -1,0 +1,114 @@
+"""`mlops job`: run pipeline jobs locally and look at them, as `az ml job` does on Azure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlops.cli.output import Result, azure_compatible
+
+_FAILED_STATUSES = {"Failed", "Canceled"}
+
+
+@click.group()
+def job() -> None:
+    """Run and inspect pipeline jobs on the local engine (az ml job)."""
+
+
+@job.command(context_settings={"ignore_unknown_options": False})
+@click.option(
+    "-f", "--file", "file", required=True, type=click.Path(path_type=Path), help="Job YAML."
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    help="Override a field, as az ml does: --set inputs.alpha=0.3 settings.force_rerun=true.",
+)
+@click.argument("more_set_values", nargs=-1, metavar="[KEY=VALUE]...")
+@click.option("-n", "--name", help="Job name (default: a new Azure-style name).")
+@click.option("-s", "--stream", is_flag=True, help="Print the nodes' logs as they run.")
+@click.option(
+    "--max-parallel", type=click.IntRange(min=1), help="Most nodes at once (default: cores)."
+)
+@azure_compatible
+def create(file, set_values, more_set_values, name, stream, max_parallel) -> Result:
+    """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
+
+    Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
+    """
+    from mlops.engine import create_job
+    from mlops.errors import UsageError
+
+    if more_set_values and not set_values:
+        raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
+    record = create_job(
+        file,
+        set_values=[*set_values, *more_set_values],
+        name=name,
+        stream=stream,
+        max_parallel=max_parallel,
+    )
+    return Result(record, 1 if record["status"] in _FAILED_STATUSES else 0)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def show(name) -> dict:
+    """Show a job: status, inputs, outputs, and each node's status, duration and metrics."""
+    from mlops.engine.status import current_record
+
+    return current_record(name)
+
+
+@job.command(name="list")
+@click.option(
+    "--max-results",
+    "max_results",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Most jobs listed.",
+)
+@azure_compatible
+def list_command(max_results) -> list:
+    """List jobs, newest first."""
+    from mlops.engine import store
+    from mlops.engine.status import with_live_status
+
+    fields = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
+    records = [with_live_status(record) for record in store.all_records()[:max_results]]
+    return [{key: record.get(key) for key in fields} for record in records]
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def cancel(name) -> dict:
+    """Cancel a running job (from any terminal): its node processes stop, the job is Canceled."""
+    from mlops.engine import cancel_job
+
+    record = cancel_job(name)
+    return {"name": record["name"], "status": record["status"]}
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@click.option("--output-name", help="The output to download (default: every output, with --all).")
+@click.option("--all", "download_all", is_flag=True, help="Download every output and the logs.")
+@click.option(
+    "-p",
+    "--download-path",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to download into.",
+)
+@azure_compatible
+def download(name, output_name, download_all, download_path) -> dict:
+    """Copy a job's outputs (and with --all its logs) into a folder, laid out as az ml does."""
+    from mlops.engine.download import download_job
+
+    return download_job(name, download_path, output_name=output_name, everything=download_all)

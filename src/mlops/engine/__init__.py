@@ -1,0 +1,202 @@
+"""The local engine: runs Azure ML v2 pipeline jobs offline with Azure ML's semantics.
+
+`create_job` loads and checks the YAML (azure-ai-ml plus `mlops.validation`), plans the
+nodes, and runs each as its own process; state, outputs and logs go to `store`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from mlops.engine import store
+from mlops.engine.execute import Execution, Settings
+from mlops.engine.names import new_job_name
+from mlops.engine.overrides import params_override
+from mlops.engine.plan import build_plan
+from mlops.engine.progress import Progress
+from mlops.engine.record import iso, job_inputs, node_record
+from mlops.errors import MlopsError, ProblemsFound
+
+__all__ = ["cancel_job", "create_job"]
+
+logger = logging.getLogger(__name__)
+
+
+def create_job(
+    path: Path,
+    *,
+    set_values: Sequence[str] = (),
+    name: str | None = None,
+    stream: bool = False,
+    max_parallel: int | None = None,
+    progress_stream: TextIO | None = None,
+) -> dict[str, Any]:
+    """Run a pipeline job to its end, as `az ml job create` would run it on Azure.
+
+    Args:
+        path: The pipeline job YAML.
+        set_values: az ml's `--set` items (`inputs.alpha=0.3`, `settings.force_rerun=true`).
+        name: The job name; a new Azure-style name when None.
+        stream: Print the nodes' log lines as they run.
+        max_parallel: The most nodes running at once (default: the number of cores).
+        progress_stream: Where progress and the summary go (default stderr).
+
+    Returns:
+        The job record, as `mlops job show` prints it.
+
+    Raises:
+        ProblemsFound: The YAML or an input is wrong; nothing ran.
+        MlopsError: The job name is taken, or the job is not a pipeline.
+    """
+    from mlops.validation import check_job
+
+    path = Path(path)
+    job, problems = check_job(path, params_override(set_values))
+    if problems:
+        raise ProblemsFound(problems)
+    if job.type != "pipeline":
+        raise MlopsError(
+            f"{path}: type {job.type!r}: the local engine runs pipeline jobs (type: pipeline)."
+        )
+    name = name or new_job_name()
+    store.job_folder(name)
+    if store.exists(name):
+        raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
+    plan = build_plan(job, path)
+    _warn_missing_packages(plan)
+    settings = job.settings
+    experiment = job.experiment_name or Path.cwd().name
+    from mlops.engine.runs import JobRuns, tracking_summary
+
+    runs = JobRuns(experiment, name, job.display_name, dict(job.tags or {}))
+    started = time.time()
+    record: dict[str, Any] = {
+        "name": name,
+        "type": "pipeline",
+        "display_name": job.display_name or name,
+        "experiment_name": experiment,
+        "description": job.description,
+        "status": "Running",
+        "tags": {str(k): str(v) for k, v in (job.tags or {}).items()},
+        "creation_context": {
+            "created_at": iso(started),
+            "created_by": os.environ.get("USER", "local"),
+        },
+        "start_time": iso(started),
+        "end_time": None,
+        "duration_s": None,
+        "settings": {
+            "default_compute": getattr(settings, "default_compute", None),
+            "continue_on_step_failure": bool(getattr(settings, "continue_on_step_failure", False)),
+            "force_rerun": bool(getattr(settings, "force_rerun", False)),
+        },
+        "inputs": job_inputs(job),
+        "outputs": {},
+        "jobs": {},
+        "properties": {
+            "file": str(path.resolve()),
+            "job_folder": str(store.job_folder(name)),
+            "mlflow.runId": runs.parent_id,
+            "engine_pid": os.getpid(),
+        },
+        "services": tracking_summary(runs),
+    }
+    progress = Progress(progress_stream, follow_logs=stream)
+    metrics: dict[str, dict[str, float]] = {}
+
+    def save() -> None:
+        for node_id, state in execution.states.items():
+            if (
+                state.run_id
+                and state.status in {"Completed", "Reused", "Failed"}
+                and node_id not in metrics
+            ):
+                metrics[node_id] = runs.metrics(state.run_id)
+            record["jobs"][node_id] = node_record(name, state, metrics.get(node_id))
+        record["outputs"] = {
+            output: {
+                "type": plan.output_types.get(output),
+                "path": record["jobs"][src.node]["outputs"].get(src.output),
+            }
+            for output, src in plan.outputs.items()
+        }
+        store.save(record)
+
+    execution = Execution(
+        name,
+        plan,
+        Settings(
+            continue_on_step_failure=bool(getattr(settings, "continue_on_step_failure", False)),
+            force_rerun=str(getattr(settings, "force_rerun", False)).lower() == "true",
+        ),
+        runs,
+        max_parallel or os.cpu_count() or 1,
+        progress,
+        save,
+    )
+    save()
+    progress.started(name, list(plan.nodes))
+    status = "Canceled"
+    try:
+        status = execution.run()
+    finally:
+        finished = time.time()
+        record.update(
+            status=status, end_time=iso(finished), duration_s=round(finished - started, 3)
+        )
+        save()
+        runs.finish(runs.parent_id, status)
+        progress.summary(record)
+    return record
+
+
+def cancel_job(name: str) -> dict[str, Any]:
+    """Ask a running job's engine to cancel it (it stops its node processes within a second).
+
+    Raises:
+        NotFoundError: No such job.
+    """
+    record = store.load(name)
+    if record["status"] in {"Running", "NotStarted", "Queued"}:
+        (store.job_folder(name) / store.CANCEL_FILE).write_text("cancel\n", encoding="utf-8")
+        record["status"] = "CancelRequested"
+    return record
+
+
+def _warn_missing_packages(plan: Any) -> None:
+    """Name, once, the packages a node's environment lists that this interpreter lacks."""
+    from mlops.assets import missing_packages, resolve_environment
+
+    seen: set[str] = set()
+    for node in plan.nodes.values():
+        environment = getattr(node.component, "environment", None)
+        if environment is None or str(environment) in seen:
+            continue
+        seen.add(str(environment))
+        entity = environment
+        if isinstance(environment, str):
+            reference = (
+                environment if environment.startswith("azureml:") else f"azureml:{environment}"
+            )
+            try:
+                from mlops.validation import load_entity
+
+                entity = load_entity(Path(resolve_environment(reference).path), "environment")
+            except MlopsError:
+                logger.info(
+                    "Environment %s is not in the local store: nodes run in this interpreter.",
+                    environment,
+                )
+                continue
+        missing = missing_packages(entity)
+        if missing:
+            logger.warning(
+                "Environment %s lists packages this interpreter lacks: %s. Nodes run anyway.",
+                environment,
+                ", ".join(missing),
+            )

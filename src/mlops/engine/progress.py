@@ -1,0 +1,100 @@
+"""What a running job shows on stderr: a live view of the nodes on a terminal, plain lines
+otherwise, the node logs with `--stream`, and the final summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+_MARKS = {"Completed": "✓", "Reused": "↺", "Failed": "✗", "Running": "…", "Canceled": "⊘"}
+
+
+class Progress:
+    """Reports node status changes (and, with `stream`, node log lines) as a job runs."""
+
+    def __init__(self, stream: TextIO | None = None, *, follow_logs: bool = False) -> None:
+        self.out = stream or sys.stderr
+        self.live = self.out.isatty() and not follow_logs
+        self.follow_logs = follow_logs
+        self._drawn = 0
+        self._log_positions: dict[str, int] = {}
+
+    def started(self, name: str, nodes: list[str]) -> None:
+        """Announce the job."""
+        self._write(f"Job {name}: {len(nodes)} nodes\n")
+
+    def changed(self, node: str, status: str, seconds: float | None) -> None:
+        """One node changed status (plain-line mode only; the live view redraws in tick)."""
+        if self.live:
+            return
+        duration = f" ({seconds:.1f} s)" if seconds is not None and status != "Running" else ""
+        self._write(f"  {node}: {status}{duration}\n")
+
+    def tick(self, states: dict[str, Any], logs: dict[str, Path]) -> None:
+        """Redraw the live view, and print new log lines when following logs."""
+        if self.follow_logs:
+            for node, path in logs.items():
+                self._follow(node, path)
+        if not self.live:
+            return
+        lines = [_line(node, state) for node, state in states.items()]
+        if self._drawn:
+            self._write(f"\x1b[{self._drawn}F")
+        self._write("".join(f"\x1b[2K{line}\n" for line in lines))
+        self._drawn = len(lines)
+
+    def _follow(self, node: str, path: Path) -> None:
+        if not path.is_file():
+            return
+        position = self._log_positions.get(node, 0)
+        with path.open("rb") as stream:
+            stream.seek(position)
+            data = stream.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self._log_positions[node] = position + len(complete)
+        for line in complete.decode(errors="replace").splitlines():
+            self._write(f"[{node}] {line}\n")
+
+    def summary(self, record: dict[str, Any]) -> None:
+        """The final summary: status, each node's status, duration and metrics, where things are."""
+        self._write(summary_text(record))
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+
+def _line(node: str, state: Any) -> str:
+    status = state.status
+    seconds = ""
+    if state.start_time:
+        seconds = f"{(state.end_time or time.time()) - state.start_time:6.1f} s"
+    return f"  {_MARKS.get(status, ' ')} {node:<28} {status:<11} {seconds}"
+
+
+def summary_text(record: dict[str, Any]) -> str:
+    """The summary of a finished job, as `mlops job create` prints it."""
+    lines = [f"\nJob {record['name']}: {record['status']} in {record.get('duration_s') or 0:.1f} s"]
+    width = max((len(node) for node in record["jobs"]), default=4)
+    for node, state in record["jobs"].items():
+        duration = state.get("duration_s")
+        took = f"{duration:6.1f} s" if duration is not None else " " * 8
+        metrics = "  ".join(
+            f"{k}={_number(v)}" for k, v in sorted((state.get("metrics") or {}).items())
+        )
+        lines.append(f"  {node:<{width}}  {state['status']:<10} {took}  {metrics}".rstrip())
+        if state["status"] == "Failed":
+            lines += [f"    | {line}" for line in state.get("log_tail", [])]
+            lines.append(f"    log: {state['log']}")
+    folder = record["properties"]["job_folder"]
+    lines.append(f"Outputs and logs: {folder}")
+    for name, output in (record.get("outputs") or {}).items():
+        lines.append(f"  {name}: {output.get('path')}")
+    lines.append(f"MLflow UI: {record['services']['Studio']['endpoint']}")
+    return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

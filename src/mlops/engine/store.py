@@ -1,0 +1,103 @@
+"""Where a local job keeps its state, outputs and logs, under `<mlops home>/jobs/<name>/`.
+
+jobs/<name>/job.json                          the job as `mlops job show` prints it
+jobs/<name>/nodes/<node>/outputs/<output>     each node's outputs
+jobs/<name>/nodes/<node>/user_logs/std_log.txt   each node's log (Azure's file name)
+jobs/<name>/cancel_requested                  written by `mlops job cancel`
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlops import atomic
+from mlops.errors import MlopsError, NotFoundError
+from mlops.home import mlops_home
+
+STATE_FILE = "job.json"
+CANCEL_FILE = "cancel_requested"
+
+
+def jobs_root() -> Path:
+    """The folder holding every local job."""
+    return mlops_home() / "jobs"
+
+
+def job_folder(name: str) -> Path:
+    """The folder of job `name` (which may not exist yet).
+
+    Raises:
+        MlopsError: `name` is not a plain job name (no paths).
+    """
+    if not name or "/" in name or name.startswith(".") or "\\" in name:
+        raise MlopsError(f"{name!r} is not a job name: use letters, digits, - and _.")
+    return jobs_root() / name
+
+
+def node_folder(job: str, node: str) -> Path:
+    """The folder of one node's outputs and logs (nested pipeline nodes as `outer/inner`)."""
+    return job_folder(job) / "nodes" / node
+
+
+def log_path(job: str, node: str) -> Path:
+    """A node's log file."""
+    return node_folder(job, node) / "user_logs" / "std_log.txt"
+
+
+def save(record: dict[str, Any]) -> None:
+    """Write a job's record atomically."""
+    atomic.write_json(job_folder(record["name"]) / STATE_FILE, record)
+
+
+def load(name: str) -> dict[str, Any]:
+    """The record of job `name`.
+
+    Raises:
+        NotFoundError: There is no such job.
+    """
+    path = job_folder(name) / STATE_FILE
+    if not path.is_file():
+        raise NotFoundError(
+            f"job {name!r} does not exist in {jobs_root()}. Fix: `mlops job list` shows the jobs."
+        )
+    return atomic.read_json(path)
+
+
+def exists(name: str) -> bool:
+    """Whether a job of that name was ever created."""
+    return job_folder(name).exists()
+
+
+def all_records() -> list[dict[str, Any]]:
+    """Every job's record, newest first."""
+    records = []
+    for path in jobs_root().glob(f"*/{STATE_FILE}"):
+        try:
+            records.append(atomic.read_json(path))
+        except (OSError, ValueError):
+            continue
+    return sorted(records, key=lambda record: record.get("start_time") or "", reverse=True)
+
+
+def output_path(job_name: str, output_name: str) -> Path:
+    """Where output `output_name` of job `job_name` is (`azureml://jobs/<job>/outputs/<output>`).
+
+    Pipeline outputs, and node outputs named `<node>.<output>`, are both found.
+
+    Raises:
+        NotFoundError: The job, or that output of it, does not exist.
+    """
+    record = load(job_name)
+    outputs = dict(record.get("outputs") or {})
+    for node, state in (record.get("jobs") or {}).items():
+        for name, path in (state.get("outputs") or {}).items():
+            outputs.setdefault(f"{node}.{name}", {"path": path})
+    entry = outputs.get(output_name)
+    if not entry or not entry.get("path") or not Path(entry["path"]).exists():
+        names = ", ".join(sorted(outputs)) or "none"
+        raise NotFoundError(
+            f"job {job_name!r} has no output {output_name!r} (status {record.get('status')}; "
+            f"outputs: {names})."
+        )
+    return Path(entry["path"])
