@@ -107,17 +107,17 @@ def create_job(
         "services": tracking_summary(runs),
     }
     progress = Progress(progress_stream, follow_logs=stream)
-    metrics: dict[str, dict[str, float]] = {}
+    results: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
 
     def save() -> None:
         for node_id, state in execution.states.items():
             if (
                 state.run_id
                 and state.status in {"Completed", "Reused", "Failed"}
-                and node_id not in metrics
+                and node_id not in results
             ):
-                metrics[node_id] = runs.metrics(state.run_id)
-            record["jobs"][node_id] = node_record(name, state, metrics.get(node_id))
+                results[node_id] = runs.results(state.run_id)
+            record["jobs"][node_id] = node_record(name, state, *results.get(node_id, ({}, {})))
         record["outputs"] = {
             output: {
                 "type": plan.output_types.get(output),

@@ -18,6 +18,7 @@ from mlops.engine.node import (
     NodeState,
     SnapshotCache,
     argv,
+    changed_inputs,
     code_folder,
     environment,
     fresh_outputs,
@@ -122,6 +123,11 @@ class Execution:
         log.parent.mkdir(parents=True, exist_ok=True)
         try:
             values = input_values(state, self.states, self.cache)
+            state.read_only_inputs = {
+                name: (value.value, value.key[1])
+                for name, value in values.items()
+                if value.key and value.key[0] == "data"
+            }
             folder = code_folder(node.component)
             snapshot_folder, code_hash = self.cache.code(folder) if folder else (None, None)
             deterministic = getattr(node.component, "is_deterministic", True) is not False
@@ -189,7 +195,14 @@ class Execution:
             del self._processes[node_id]
             state = self.states[node_id]
             state.exit_code = code
-            self._finish(state, "Completed" if code == 0 else "Failed", code)
+            changed = changed_inputs(state) if code == 0 else []
+            if changed:
+                with store.log_path(self.name, node_id).open("a", encoding="utf-8") as log:
+                    log.write(
+                        f"ERROR: the node wrote into its read-only input(s) {', '.join(changed)} "
+                        "(mode ro_mount): write to an output instead.\n"
+                    )
+            self._finish(state, "Completed" if code == 0 and not changed else "Failed", code)
 
     def _finish(self, state: NodeState, status: str, code: int | None) -> None:
         state.end_time = time.time()

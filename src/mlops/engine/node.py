@@ -35,6 +35,7 @@ class NodeState:
     exit_code: int | None = None
     reuse_key: str | None = None
     message: str | None = None
+    read_only_inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,11 +89,20 @@ def input_values(
 
 
 def _data_value(source: DataPath, cache: SnapshotCache) -> InputValue:
-    if source.mode in {"rw_mount", "download"} or source.asset:
+    if source.asset:
         path, digest = source.path, tree_hash(source.path)
     else:
         path, digest = cache.data(source.path)
     return InputValue(quote_path(str(path)), str(path), ["data", digest])
+
+
+def changed_inputs(state: NodeState) -> list[str]:
+    """The read-only inputs whose content a finished node changed (root ignores file modes)."""
+    return [
+        name
+        for name, (path, digest) in state.read_only_inputs.items()
+        if not Path(path).exists() or tree_hash(Path(path)) != digest
+    ]
 
 
 def code_folder(component: Any) -> Path | None:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlops.engine.sources import DataPath, Literal, Source, Upstream, data_source
+from mlops.engine.sources import (
+    DataPath,
+    Literal,
+    Source,
+    Upstream,
+    data_source,
+    typed_literal,
+)
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import binding
 
@@ -158,6 +165,8 @@ class _Planner:
             )
             if source is None and getattr(declaration, "default", None) is not None:
                 source = Literal(declaration.default)
+            if isinstance(source, Literal):
+                source = typed_literal(getattr(declaration, "type", None), source.value)
             inputs[name] = source
         return inputs
 

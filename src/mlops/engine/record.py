@@ -19,7 +19,9 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat()
 
 
-def node_record(job: str, state: NodeState, metrics: dict[str, float] | None) -> dict[str, Any]:
+def node_record(
+    job: str, state: NodeState, metrics: dict[str, float], tags: dict[str, str]
+) -> dict[str, Any]:
     """One node's entry in the job record."""
     duration = None
     if state.start_time and state.end_time:
@@ -36,7 +38,8 @@ def node_record(job: str, state: NodeState, metrics: dict[str, float] | None) ->
         "mlflow_run_id": state.run_id,
         "reused_from": state.reused_from,
         "exit_code": state.exit_code,
-        "metrics": metrics or {},
+        "metrics": metrics,
+        "tags": tags,
     }
     if state.message:
         entry["message"] = state.message

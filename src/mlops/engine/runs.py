@@ -49,6 +49,12 @@ class JobRuns:
         """The latest value of each metric a run logged."""
         return dict(self.client.get_run(run_id).data.metrics)
 
+    def results(self, run_id: str) -> tuple[dict[str, float], dict[str, str]]:
+        """A run's metrics, and the tags its script set (not MLflow's or the engine's own)."""
+        data = self.client.get_run(run_id).data
+        tags = {k: v for k, v in data.tags.items() if not k.startswith(("mlflow.", "azureml."))}
+        return dict(data.metrics), tags
+
     def copy_metrics(self, source_run: str, target_run: str) -> dict[str, float]:
         """Give a reused node's run the metrics of the run it reuses."""
         from mlflow.entities import Metric

@@ -1,0 +1,133 @@
+"""Failures: continue_on_step_failure, bad input that runs nothing, read-only inputs, cancel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import statuses
+from mlops.engine import create_job, store
+from mlops.errors import ProblemsFound
+
+
+def test_a_failure_starts_no_new_node_and_the_job_fails(pipelines: Path) -> None:
+    record = create_job(pipelines / "failing.yml", max_parallel=1)
+
+    assert record["status"] == "Failed"
+    assert statuses(record) == {
+        "a_fails": "Failed",
+        "b_independent": "NotStarted",
+        "c_after_failure": "NotStarted",
+    }
+    failed = record["jobs"]["a_fails"]
+    assert failed["exit_code"] == 3
+    assert "step a_fails fails on purpose" in failed["log_tail"]
+    assert Path(failed["log"]).read_text().strip() == "step a_fails fails on purpose"
+
+
+def test_continue_on_step_failure_runs_the_independent_nodes(pipelines: Path) -> None:
+    record = create_job(
+        pipelines / "failing.yml",
+        max_parallel=1,
+        set_values=["settings.continue_on_step_failure=true"],
+    )
+
+    assert record["status"] == "Failed"
+    assert statuses(record) == {
+        "a_fails": "Failed",
+        "b_independent": "Completed",
+        "c_after_failure": "NotStarted",
+    }
+    assert "upstream" in record["jobs"]["c_after_failure"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    [
+        ("jobs.left.inputs.sleep=-1", "jobs.left.inputs.sleep", "below the minimum 0"),
+        ("jobs.left.inputs.sleep=soon", "jobs.left.inputs.sleep", "not a valid number"),
+        (
+            "jobs.left.inputs.first=${{parent.jobs.nowhere.outputs.out}}",
+            "jobs.left.inputs.first",
+            "does not exist",
+        ),
+    ],
+)
+def test_bad_input_is_reported_before_anything_runs(
+    pipelines: Path, override: str, field: str, message: str
+) -> None:
+    with pytest.raises(ProblemsFound) as raised:
+        create_job(pipelines / "diamond.yml", set_values=[override], name="never_ran")
+
+    assert [(p.field, message in p.message) for p in raised.value.problems] == [(field, True)]
+    assert not store.exists("never_ran")
+
+
+def test_a_missing_local_input_path_is_reported_before_anything_runs(pipelines: Path) -> None:
+    with pytest.raises(ProblemsFound) as raised:
+        create_job(
+            pipelines / "vandal.yml",
+            set_values=["inputs.data.path=./no_such_folder"],
+            name="never_ran",
+        )
+
+    assert "no_such_folder does not exist" in str(raised.value)
+    assert not store.exists("never_ran")
+
+
+def test_a_node_that_writes_into_its_read_only_input_fails(pipelines: Path) -> None:
+    record = create_job(pipelines / "vandal.yml")
+
+    assert statuses(record) == {"source": "Completed", "writes_into_input": "Failed"}
+    assert (
+        "wrote into its read-only input(s) first"
+        in Path(record["jobs"]["writes_into_input"]["log"]).read_text()
+    )
+
+
+def test_cancel_from_another_process_stops_the_nodes_and_a_rerun_reuses_what_finished(
+    pipelines: Path,
+) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "mlops",
+        "job",
+        "create",
+        "-f",
+        str(pipelines / "slow.yml"),
+        "--name",
+        "to_cancel",
+    ]
+    engine = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid_file = store.node_folder("to_cancel", "slow") / "outputs" / "pid"
+    deadline = time.time() + 60
+    while not pid_file.exists() and time.time() < deadline and engine.poll() is None:
+        time.sleep(0.1)
+    assert pid_file.exists(), engine.communicate()
+    node_pid = int(pid_file.read_text())
+
+    canceled = subprocess.run(
+        [sys.executable, "-m", "mlops", "job", "cancel", "-n", "to_cancel"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(canceled.stdout)["status"] == "CancelRequested"
+    out, err = engine.communicate(timeout=30)
+
+    assert engine.returncode == 1, err
+    record = json.loads(out)
+    assert record["status"] == "Canceled"
+    assert statuses(record) == {"quick": "Completed", "slow": "Canceled", "never": "NotStarted"}
+    with pytest.raises(ProcessLookupError):
+        os.kill(node_pid, 0)
+
+    rerun = create_job(pipelines / "slow.yml", set_values=["jobs.slow.inputs.sleep=0"])
+    assert statuses(rerun) == {"quick": "Reused", "slow": "Completed", "never": "Completed"}
