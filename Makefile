@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
-	$(BIN)/mlops job create -f pipelines/train.yml --stream
+	$(BIN)/mlops job create -f pipelines/train.yml --output none
 
 test: $(STAMP) ## Lint, then run the whole test suite
 	$(BIN)/ruff check .
@@ -38,5 +38,9 @@ format: $(STAMP) ## Fix lint findings and format the code
 validate: $(STAMP) ## Check every YAML offline, as Azure ML would
 	$(BIN)/mlops validate
 
+ui: $(STAMP) ## Open the MLflow UI on the local store (runs, metrics, models) at 127.0.0.1:5000
+	$(BIN)/mlflow ui --host 127.0.0.1 --port 5000 --backend-store-uri sqlite:///$(CURDIR)/.mlops/mlflow.db
+
 clean: ## Remove local state (.mlops/) and caches; keeps .venv
+	test ! -d .mlops || chmod -R u+w .mlops
 	rm -rf .mlops .pytest_cache .ruff_cache .coverage

@@ -17,9 +17,11 @@ from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override
-from mlops.engine.plan import build_plan
+from mlops.engine.plan import Plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
+from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, ProblemsFound
 
 __all__ = ["cancel_job", "create_job"]
@@ -53,59 +55,48 @@ def create_job(
         ProblemsFound: The YAML or an input is wrong; nothing ran.
         MlopsError: The job name is taken, or the job is not a pipeline.
     """
+    overrides = params_override(set_values)
+    if name is not None and store.exists(name):
+        raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
+    tracker = Tracker()
+    try:
+        job, plan = _load(Path(path), overrides)
+        name = name or new_job_name()
+        experiment = job.experiment_name or Path.cwd().name
+        runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags or {}))
+        return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
+    finally:
+        tracker.close()
+
+
+def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     from mlops.validation import check_job
 
-    path = Path(path)
-    job, problems = check_job(path, params_override(set_values))
+    job, problems = check_job(path, overrides)
     if problems:
         raise ProblemsFound(problems)
     if job.type != "pipeline":
         raise MlopsError(
             f"{path}: type {job.type!r}: the local engine runs pipeline jobs (type: pipeline)."
         )
-    name = name or new_job_name()
-    store.job_folder(name)
-    if store.exists(name):
-        raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
     plan = build_plan(job, path)
     _warn_missing_packages(plan)
-    settings = job.settings
-    experiment = job.experiment_name or Path.cwd().name
-    from mlops.engine.runs import JobRuns, tracking_summary
+    return job, plan
 
-    runs = JobRuns(experiment, name, job.display_name, dict(job.tags or {}))
+
+def _run(
+    job: Any,
+    plan: Plan,
+    path: Path,
+    name: str,
+    runs: JobRuns,
+    stream: bool,
+    max_parallel: int | None,
+    progress_stream: TextIO | None,
+) -> dict[str, Any]:
+    settings = job.settings
     started = time.time()
-    record: dict[str, Any] = {
-        "name": name,
-        "type": "pipeline",
-        "display_name": job.display_name or name,
-        "experiment_name": experiment,
-        "description": job.description,
-        "status": "Running",
-        "tags": {str(k): str(v) for k, v in (job.tags or {}).items()},
-        "creation_context": {
-            "created_at": iso(started),
-            "created_by": os.environ.get("USER", "local"),
-        },
-        "start_time": iso(started),
-        "end_time": None,
-        "duration_s": None,
-        "settings": {
-            "default_compute": getattr(settings, "default_compute", None),
-            "continue_on_step_failure": bool(getattr(settings, "continue_on_step_failure", False)),
-            "force_rerun": bool(getattr(settings, "force_rerun", False)),
-        },
-        "inputs": job_inputs(job),
-        "outputs": {},
-        "jobs": {},
-        "properties": {
-            "file": str(path.resolve()),
-            "job_folder": str(store.job_folder(name)),
-            "mlflow.runId": runs.parent_id,
-            "engine_pid": os.getpid(),
-        },
-        "services": tracking_summary(runs),
-    }
+    record = _new_record(job, path, name, runs, started)
     progress = Progress(progress_stream, follow_logs=stream)
     results: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
 
@@ -121,9 +112,9 @@ def create_job(
         record["outputs"] = {
             output: {
                 "type": plan.output_types.get(output),
-                "path": record["jobs"][src.node]["outputs"].get(src.output),
+                "path": record["jobs"][source.node]["outputs"].get(source.output),
             }
-            for output, src in plan.outputs.items()
+            for output, source in plan.outputs.items()
         }
         store.save(record)
 
@@ -155,6 +146,41 @@ def create_job(
     return record
 
 
+def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) -> dict[str, Any]:
+    settings = job.settings
+    return {
+        "name": name,
+        "type": "pipeline",
+        "display_name": job.display_name or name,
+        "experiment_name": runs.experiment_name,
+        "description": job.description,
+        "status": "Running",
+        "tags": {str(k): str(v) for k, v in (job.tags or {}).items()},
+        "creation_context": {
+            "created_at": iso(started),
+            "created_by": os.environ.get("USER", "local"),
+        },
+        "start_time": iso(started),
+        "end_time": None,
+        "duration_s": None,
+        "settings": {
+            "default_compute": getattr(settings, "default_compute", None),
+            "continue_on_step_failure": bool(getattr(settings, "continue_on_step_failure", False)),
+            "force_rerun": str(getattr(settings, "force_rerun", False)).lower() == "true",
+        },
+        "inputs": job_inputs(job),
+        "outputs": {},
+        "jobs": {},
+        "properties": {
+            "file": str(path.resolve()),
+            "job_folder": str(store.job_folder(name)),
+            "mlflow.runId": runs.parent_id,
+            "engine_pid": os.getpid(),
+        },
+        "services": tracking_summary(),
+    }
+
+
 def cancel_job(name: str) -> dict[str, Any]:
     """Ask a running job's engine to cancel it (it stops its node processes within a second).
 
@@ -168,9 +194,10 @@ def cancel_job(name: str) -> dict[str, Any]:
     return record
 
 
-def _warn_missing_packages(plan: Any) -> None:
+def _warn_missing_packages(plan: Plan) -> None:
     """Name, once, the packages a node's environment lists that this interpreter lacks."""
     from mlops.assets import missing_packages, resolve_environment
+    from mlops.validation import load_entity
 
     seen: set[str] = set()
     for node in plan.nodes.values():
@@ -184,8 +211,6 @@ def _warn_missing_packages(plan: Any) -> None:
                 environment if environment.startswith("azureml:") else f"azureml:{environment}"
             )
             try:
-                from mlops.validation import load_entity
-
                 entity = load_entity(Path(resolve_environment(reference).path), "environment")
             except MlopsError:
                 logger.info(

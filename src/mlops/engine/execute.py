@@ -141,8 +141,8 @@ class Execution:
                 self._reuse(state, earlier)
                 return
             state.outputs = fresh_outputs(self.name, node)
-            workdir = working_folder(self.name, node, snapshot_folder)
-            process_argv = argv(node, values, state.outputs, workdir)
+            workdir = state.workdir = working_folder(self.name, node, snapshot_folder)
+            process_argv = state.argv = argv(node, values, state.outputs, workdir)
         except Exception as error:  # a node that cannot start fails; the job goes on as Azure's
             log.write_text(f"The node could not start: {error}\n", encoding="utf-8")
             self._finish(state, "Failed", None)

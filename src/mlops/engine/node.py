@@ -36,6 +36,8 @@ class NodeState:
     reuse_key: str | None = None
     message: str | None = None
     read_only_inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    argv: list[str] = field(default_factory=list)
+    workdir: Path | None = None
 
 
 @dataclass

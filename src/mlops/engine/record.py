@@ -34,6 +34,8 @@ def node_record(
         "end_time": iso(state.end_time),
         "duration_s": duration,
         "outputs": {name: str(path) for name, path in state.outputs.items()},
+        "command": state.argv,
+        "working_directory": str(state.workdir) if state.workdir else None,
         "log": str(log),
         "mlflow_run_id": state.run_id,
         "reused_from": state.reused_from,

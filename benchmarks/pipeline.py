@@ -1,0 +1,169 @@
+"""Local engine overhead, measured side by side in one run (issue 3's three comparisons).
+
+1. The sample training pipeline, cold, under the engine vs the floor: the same rendered node
+   commands run directly in sequence, with the same environment, no engine. Target <= 1.15.
+2. A warm rerun with every node reused vs the cold run. Target <= 0.25. The sample's evaluate
+   and register steps are `is_deterministic: false` (they read the registry), so this runs on a
+   copy of the pipeline with that flag removed; the real pipeline's warm rerun is shown too.
+3. A two-branch DAG (train the model twice, with two alphas) vs the same nodes in sequence.
+   Target <= 0.65.
+
+Usage: .venv/bin/python benchmarks/pipeline.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MLOPS = [sys.executable, "-m", "mlops"]
+TWO_BRANCHES = """\
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+experiment_name: benchmark_two_branches
+settings:
+  default_compute: azureml:cpu-cluster
+jobs:
+  prep_data:
+    type: command
+    component: ../components/prep_data.yml
+    inputs:
+      raw_data:
+        type: uri_folder
+        path: ../data/diabetes
+  train_strong:
+    type: command
+    component: ../components/train_model.yml
+    inputs:
+      train_data: ${{parent.jobs.prep_data.outputs.train_data}}
+      alpha: 1.0
+  train_weak:
+    type: command
+    component: ../components/train_model.yml
+    inputs:
+      train_data: ${{parent.jobs.prep_data.outputs.train_data}}
+      alpha: 0.01
+"""
+
+
+def engine_run(pipeline: Path, home: Path, *extra: str) -> tuple[float, dict]:
+    """Seconds for `mlops job create` (a fresh process, as a user runs it) and the job record."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*MLOPS, "job", "create", "-f", str(pipeline), *extra],
+        env=_environment(home),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"engine run failed:\n{done.stderr[-3000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def floor_run(record: dict, home: Path) -> float:
+    """Seconds to run the job's rendered node commands directly, in order, one at a time."""
+    job_folder = record["properties"]["job_folder"]
+    floor_folder = str(home / "floor")
+    environment = _environment(home)
+    nodes = sorted(record["jobs"].values(), key=lambda node: node["start_time"])
+    started = time.perf_counter()
+    for node in nodes:
+        command = [part.replace(job_folder, floor_folder) for part in node["command"]]
+        for output in node["outputs"].values():
+            target = Path(output.replace(job_folder, floor_folder))
+            target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            command,
+            cwd=node["working_directory"],
+            env=environment,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return time.perf_counter() - started
+
+
+def _environment(home: Path) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(
+        MLOPS_HOME=str(home),
+        MLFLOW_TRACKING_URI=f"sqlite:///{home}/mlflow.db",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    environment.pop("MLFLOW_RUN_ID", None)
+    return environment
+
+
+def _deterministic_copy(workspace: Path) -> Path:
+    for folder in ("components", "pipelines", "data"):
+        shutil.copytree(ROOT / folder, workspace / folder)
+    os.symlink(ROOT / "src", workspace / "src")
+    for component in (workspace / "components").glob("*.yml"):
+        component.write_text(component.read_text().replace("is_deterministic: false\n", ""))
+    (workspace / "pipelines" / "two_branches.yml").write_text(TWO_BRANCHES)
+    return workspace / "pipelines"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Runs per measurement (median shown)."
+    )
+    args = parser.parse_args()
+    cold, floor, warm, warm_real, parallel, sequence = [], [], [], [], [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        pipelines = _deterministic_copy(Path(scratch) / "workspace")
+        for attempt in range(args.repeat):
+            home = Path(scratch) / f"home{attempt}"
+            seconds, record = engine_run(ROOT / "pipelines" / "train.yml", home)
+            cold.append(seconds)
+            warm_real.append(engine_run(ROOT / "pipelines" / "train.yml", home)[0])
+            floor.append(floor_run(record, Path(scratch) / f"floor{attempt}"))
+            fresh = Path(scratch) / f"deterministic{attempt}"
+            engine_run(pipelines / "train.yml", fresh)
+            warm.append(engine_run(pipelines / "train.yml", fresh)[0])
+            dag_home = Path(scratch) / f"dag{attempt}"
+            parallel.append(
+                engine_run(
+                    pipelines / "two_branches.yml", dag_home, "--set", "settings.force_rerun=true"
+                )[0]
+            )
+            sequence.append(
+                engine_run(
+                    pipelines / "two_branches.yml",
+                    dag_home,
+                    "--max-parallel",
+                    "1",
+                    "--set",
+                    "settings.force_rerun=true",
+                )[0]
+            )
+    rows = [
+        ("1. cold pipeline, engine vs floor", cold, floor, 1.15),
+        ("2. warm rerun, all reused vs cold", warm, cold, 0.25),
+        ("   (sample as shipped: evaluate+register rerun)", warm_real, cold, None),
+        ("3. two branches, parallel vs sequence", parallel, sequence, 0.65),
+    ]
+    print(f"{'comparison':<50} {'measured':>9} {'baseline':>9} {'ratio':>6}  target")
+    for label, measured, baseline, target in rows:
+        a, b = statistics.median(measured), statistics.median(baseline)
+        verdict = "" if target is None else f"<= {target}  {'met' if a / b <= target else 'MISSED'}"
+        print(f"{label:<50} {a:8.2f}s {b:8.2f}s {a / b:6.2f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
