@@ -25,6 +25,7 @@ class Tracker:
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
+            start_new_session=True,  # Ctrl-C reaches the engine, which still needs the tracker
         )
 
     def call(self, operation: str, **arguments: Any) -> Any:
