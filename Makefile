@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
-	$(BIN)/mlops job create -f pipelines/train.yml --output none
+	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
 test: $(STAMP) ## Lint, then run the whole test suite
 	$(BIN)/ruff check .

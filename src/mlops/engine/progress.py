@@ -81,19 +81,27 @@ def summary_text(record: dict[str, Any]) -> str:
     for node, state in record["jobs"].items():
         duration = state.get("duration_s")
         took = f"{duration:6.1f} s" if duration is not None else " " * 8
-        metrics = "  ".join(
-            f"{k}={_number(v)}" for k, v in sorted((state.get("metrics") or {}).items())
-        )
+        shown = {**(state.get("metrics") or {}), **(state.get("tags") or {})}
+        metrics = "  ".join(f"{k}={_number(v)}" for k, v in sorted(shown.items()))
         lines.append(f"  {node:<{width}}  {state['status']:<10} {took}  {metrics}".rstrip())
         if state["status"] == "Failed":
             lines += [f"    | {line}" for line in state.get("log_tail", [])]
             lines.append(f"    log: {state['log']}")
-    folder = record["properties"]["job_folder"]
-    lines.append(f"Outputs and logs: {folder}")
+    lines.append(f"Outputs and logs: {_shown(record['properties']['job_folder'])}")
     for name, output in (record.get("outputs") or {}).items():
-        lines.append(f"  {name}: {output.get('path')}")
-    lines.append(f"MLflow UI: {record['services']['Studio']['endpoint']}")
+        lines.append(f"  {name}: {_shown(output.get('path'))}")
+    here = f"sqlite:///{Path.cwd()}/"
+    lines.append(
+        f"MLflow UI: {record['services']['Studio']['endpoint'].replace(here, 'sqlite:///')}"
+    )
     return "\n".join(lines) + "\n"
+
+
+def _shown(path: str | None) -> str | None:
+    """A path relative to the working folder when it is inside it, as a user would type it."""
+    if path is None or not Path(path).is_relative_to(Path.cwd()):
+        return path
+    return str(Path(path).relative_to(Path.cwd()))
 
 
 def _number(value: float) -> str:

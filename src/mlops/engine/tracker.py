@@ -7,6 +7,7 @@ store) overlaps with azure-ai-ml's while the engine loads the YAML, on another c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -20,12 +21,14 @@ class Tracker:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "mlops.engine.tracker"],
+            [sys.executable, "-c", "from mlops.engine.tracker import serve; serve()"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
             start_new_session=True,  # Ctrl-C reaches the engine, which still needs the tracker
+            # MLflow's own notices (creating the database ...) are not the user's business here.
+            env={**os.environ, "MLFLOW_CONFIGURE_LOGGING": "false"},
         )
 
     def call(self, operation: str, **arguments: Any) -> Any:
@@ -98,7 +101,3 @@ def serve() -> None:
             answer = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    serve()
