@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+_REDRAW_SECONDS = 0.5
 _MARKS = {"Completed": "✓", "Reused": "↺", "Failed": "✗", "Running": "…", "Canceled": "⊘"}
 
 
@@ -20,6 +21,8 @@ class Progress:
         self.follow_logs = follow_logs
         self._drawn = 0
         self._log_positions: dict[str, int] = {}
+        self._last_signature: list[str] = []
+        self._last_draw = 0.0
 
     def started(self, name: str, nodes: list[str]) -> None:
         """Announce the job."""
@@ -39,6 +42,10 @@ class Progress:
                 self._follow(node, path)
         if not self.live:
             return
+        signature = [state.status for state in states.values()]
+        if signature == self._last_signature and time.time() - self._last_draw < _REDRAW_SECONDS:
+            return
+        self._last_signature, self._last_draw = signature, time.time()
         lines = [_line(node, state) for node, state in states.items()]
         if self._drawn:
             self._write(f"\x1b[{self._drawn}F")

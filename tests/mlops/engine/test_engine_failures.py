@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -91,9 +92,8 @@ def test_a_node_that_writes_into_its_read_only_input_fails(pipelines: Path) -> N
     )
 
 
-def test_cancel_from_another_process_stops_the_nodes_and_a_rerun_reuses_what_finished(
-    pipelines: Path,
-) -> None:
+@pytest.mark.parametrize("how", ["mlops job cancel", "Ctrl-C"])
+def test_cancel_stops_the_nodes_and_a_rerun_reuses_what_finished(pipelines: Path, how: str) -> None:
     command = [
         sys.executable,
         "-m",
@@ -113,17 +113,20 @@ def test_cancel_from_another_process_stops_the_nodes_and_a_rerun_reuses_what_fin
     assert pid_file.exists(), engine.communicate()
     node_pid = int(pid_file.read_text())
 
-    canceled = subprocess.run(
-        [sys.executable, "-m", "mlops", "job", "cancel", "-n", "to_cancel"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(canceled.stdout)["status"] == "CancelRequested"
-    out, err = engine.communicate(timeout=30)
+    if how == "Ctrl-C":
+        engine.send_signal(signal.SIGINT)
+    else:
+        canceled = subprocess.run(
+            [sys.executable, "-m", "mlops", "job", "cancel", "-n", "to_cancel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(canceled.stdout)["status"] == "CancelRequested"
+    _out, err = engine.communicate(timeout=30)
 
-    assert engine.returncode == 1, err
-    record = json.loads(out)
+    assert engine.returncode == (130 if how == "Ctrl-C" else 1), err
+    record = store.load("to_cancel")
     assert record["status"] == "Canceled"
     assert statuses(record) == {"quick": "Completed", "slow": "Canceled", "never": "NotStarted"}
     with pytest.raises(ProcessLookupError):
