@@ -68,21 +68,25 @@ def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
     return component, component_problems(component, str(path), document)
 
 
-def check_deployment(path: Path, kind: str) -> tuple[Any | None, list[Problem]]:
+def check_deployment(
+    path: Path, kind: str, params_override: list[dict[str, Any]] | None = None
+) -> tuple[Any | None, list[Problem]]:
     """Load an online or batch deployment and check its code folder and scoring script."""
     from mlops.validation.deployments import deployment_problems
 
     path = Path(path)
     try:
-        deployment = load_entity(path, kind)
+        deployment = load_entity(path, kind, params_override)
     except ProblemsFound as found:
         return None, found.problems
     return deployment, deployment_problems(deployment, path, read_document(path))
 
 
-def check_online_deployment(path: Path) -> tuple[Any | None, list[Problem]]:
-    """`check_deployment` for a managed online deployment."""
-    return check_deployment(path, "online_deployment")
+def check_online_deployment(
+    path: Path, params_override: list[dict[str, Any]] | None = None
+) -> tuple[Any | None, list[Problem]]:
+    """`check_deployment` for a managed online deployment (`--set` overrides applied)."""
+    return check_deployment(path, "online_deployment", params_override)
 
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
