@@ -38,6 +38,14 @@ format: $(STAMP) ## Fix lint findings and format the code
 validate: $(STAMP) ## Check every YAML offline, as Azure ML would
 	$(BIN)/mlops validate
 
+deploy: $(STAMP) ## Serve the latest registered model on a local endpoint (blue), then smoke-test it
+	$(BIN)/mlops online-endpoint create -f endpoints/online/endpoint.yml --output none
+	if $(BIN)/mlops online-deployment show -n blue -e diabetes-regression --output none 2>/dev/null; \
+	then $(BIN)/mlops online-deployment update -f endpoints/online/blue-deployment.yml --output none; \
+	else $(BIN)/mlops online-deployment create -f endpoints/online/blue-deployment.yml --all-traffic --output none; fi
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m diabetes_regression.smoke_test --endpoint-name diabetes-regression
+	$(BIN)/mlops online-endpoint show -n diabetes-regression --query "{scoring_uri: scoring_uri, traffic: traffic}"
+
 ui: $(STAMP) ## Open the MLflow UI on the local store (runs, metrics, models) at 127.0.0.1:5000
 	$(BIN)/mlflow ui --host 127.0.0.1 --port 5000 --backend-store-uri sqlite:///$(CURDIR)/.mlops/mlflow.db
 

@@ -1,0 +1,281 @@
+"""Local online deployments: the inference server around a scoring script and a model."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import MlopsError, ProblemsFound, UsageError
+from mlops.online import processes, server, state
+from mlops.online.endpoints import ensure_gateway
+
+logger = logging.getLogger(__name__)
+
+_SETTINGS = ("request_timeout_ms", "max_concurrent_requests_per_instance", "max_queue_wait_ms")
+
+
+def create_deployment(
+    file: Path,
+    *,
+    endpoint_name: str | None = None,
+    name: str | None = None,
+    all_traffic: bool = False,
+    set_values: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Deploy: check the YAML, start the inference server, return when it is ready.
+
+    Raises:
+        ProblemsFound: The YAML, its code folder or scoring script is wrong; nothing started.
+        NotFoundError: The endpoint or the model does not exist.
+        MlopsError: The deployment exists already, or init() failed (with the log's last
+            lines; nothing is left running).
+    """
+    entity = _load(file, set_values, endpoint_name, name)
+    endpoint = state.load_endpoint(entity.endpoint_name)
+    folder = state.deployment_folder(entity.endpoint_name, entity.name)
+    if (folder / "deployment.json").is_file():
+        raise MlopsError(
+            f"deployment {entity.name} already exists on {entity.endpoint_name}. Fix: use "
+            "`mlops online-deployment update`, or delete it first."
+        )
+    deployment = _start(entity, folder)
+    state.save_deployment(deployment)
+    endpoint = state.load_endpoint(entity.endpoint_name)
+    endpoint.setdefault("deployment_ports", {})[entity.name] = deployment["port"]
+    if all_traffic:
+        endpoint["traffic"] = {entity.name: 100}
+        endpoint["mirror_traffic"] = {}
+    state.save_endpoint(endpoint)
+    ensure_gateway(endpoint)
+    return deployment_view(deployment)
+
+
+def update_deployment(
+    file: Path,
+    *,
+    endpoint_name: str | None = None,
+    name: str | None = None,
+    set_values: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Replace a deployment without dropping requests: the new server starts, the gateway
+    switches to it, then the old one stops.
+
+    Raises:
+        NotFoundError: The deployment does not exist.
+    """
+    entity = _load(file, set_values, endpoint_name, name)
+    old = state.load_deployment(entity.endpoint_name, entity.name)
+    folder = state.deployment_folder(entity.endpoint_name, entity.name)
+    staged = folder.parent / f".{entity.name}.next"
+    state.remove(staged)
+    deployment = _start(entity, staged)
+    endpoint = state.load_endpoint(entity.endpoint_name)
+    endpoint["deployment_ports"][entity.name] = deployment["port"]
+    state.save_endpoint(endpoint)
+    processes.stop(old.get("pid"))
+    retired = folder.parent / f".{entity.name}.old"
+    state.remove(retired)
+    folder.rename(retired)
+    staged.rename(folder)
+    state.remove(retired)
+    deployment = _relocate(deployment, staged, folder)
+    state.save_deployment(deployment)
+    return deployment_view(deployment)
+
+
+def _relocate(deployment: dict[str, Any], old: Path, new: Path) -> dict[str, Any]:
+    """The deployment's paths after its folder moved from `old` to `new`."""
+    moved = dict(deployment)
+    for key in ("log", "model_dir"):
+        moved[key] = str(moved[key]).replace(str(old), str(new))
+    return moved
+
+
+def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name: str | None):
+    from mlops.engine.overrides import params_override
+    from mlops.validation import check_online_deployment
+
+    overrides = params_override(set_values)
+    if endpoint_name:
+        overrides.append({"endpoint_name": endpoint_name})
+    if name:
+        overrides.append({"name": name})
+    entity, problems = check_online_deployment(Path(file), overrides)
+    if problems:
+        raise ProblemsFound(problems)
+    if not entity.endpoint_name:
+        raise UsageError(
+            f"{file}: no endpoint_name: set it in the file or pass -e/--endpoint-name."
+        )
+    state.check_deployment_name(entity.name)
+    return entity
+
+
+def _start(entity: Any, folder: Path) -> dict[str, Any]:
+    from mlops.engine.content import snapshot
+
+    model_path, model_name, model_version, model_reference = _model(entity)
+    _note_environment(entity)
+    configuration = entity.code_configuration
+    code_folder = (Path(entity.base_path) / str(configuration.code)).resolve()
+    code, _digest = snapshot(code_folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model_dir = server.lay_out_model(
+        model_path, model_name, model_version, folder / "azureml-models"
+    )
+    settings = (
+        {key: getattr(entity.request_settings, key, None) for key in _SETTINGS}
+        if entity.request_settings
+        else {}
+    )
+    port = processes.free_port()
+    log = folder / "user_logs.txt"
+    variables = {str(k): str(v) for k, v in (entity.environment_variables or {}).items()}
+    pid = server.start(
+        code=code,
+        scoring_script=str(configuration.scoring_script),
+        model_dir=model_dir,
+        port=port,
+        settings=settings,
+        environment_variables=variables,
+        log=log,
+    )
+    try:
+        server.wait_ready(pid, port, log)
+    except MlopsError:
+        state.remove(folder)
+        raise
+    deployment = {
+        "name": entity.name,
+        "endpoint_name": entity.endpoint_name,
+        "model": model_reference,
+        "model_dir": str(model_dir),
+        "code": str(code),
+        "scoring_script": str(configuration.scoring_script),
+        "environment": str(entity.environment) if entity.environment else None,
+        "instance_type": entity.instance_type,
+        "instance_count": entity.instance_count,
+        "request_settings": settings,
+        "environment_variables": variables,
+        "port": port,
+        "pid": pid,
+        "log": str(log),
+    }
+    state.save_deployment(deployment) if folder.name == entity.name else _save_staged(
+        folder, deployment
+    )
+    return deployment
+
+
+def _save_staged(folder: Path, deployment: dict[str, Any]) -> None:
+    from mlops import atomic
+
+    atomic.write_json(folder / "deployment.json", deployment)
+
+
+def _model(entity: Any) -> tuple[Path, str, str | None, str]:
+    """The model's local path, name, version (None for a local path) and reference."""
+    model = entity.model
+    if model is None:
+        raise MlopsError(f"deployment {entity.name}: no model. Fix: set model: in the YAML.")
+    if isinstance(model, str):
+        from mlops.assets import resolve_model
+
+        reference = model if model.startswith("azureml:") else f"azureml:{model}"
+        asset = resolve_model(reference)
+        return (
+            Path(asset.path),
+            asset.name,
+            str(asset.version),
+            f"azureml:{asset.name}:{asset.version}",
+        )
+    path = (Path(entity.base_path) / str(model.path)).resolve()
+    if not path.exists():
+        raise MlopsError(
+            f"deployment {entity.name}: model path {model.path} does not exist ({path})."
+        )
+    return path, model.name or path.name, None, str(path)
+
+
+def _note_environment(entity: Any) -> None:
+    from mlops.assets import missing_packages
+
+    environment = entity.environment
+    if environment is None or isinstance(environment, str):
+        return
+    missing = missing_packages(environment)
+    if missing:
+        logger.warning(
+            "Environment lists packages this interpreter lacks: %s. Deploying anyway.",
+            ", ".join(missing),
+        )
+
+
+def deployment_view(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The deployment as az ml prints it (plus where its local server and log are)."""
+    running = processes.alive(deployment.get("pid"))
+    return {
+        "name": deployment["name"],
+        "endpoint_name": deployment["endpoint_name"],
+        "type": "Managed",
+        "model": deployment["model"],
+        "code_configuration": {
+            "code": deployment["code"],
+            "scoring_script": deployment["scoring_script"],
+        },
+        "environment": deployment.get("environment"),
+        "instance_type": deployment.get("instance_type"),
+        "instance_count": deployment.get("instance_count"),
+        "request_settings": deployment.get("request_settings", {}),
+        "environment_variables": deployment.get("environment_variables", {}),
+        "provisioning_state": "Succeeded" if running else "Failed",
+        "properties": {
+            "port": deployment["port"],
+            "pid": deployment.get("pid"),
+            "log": deployment["log"],
+        },
+    }
+
+
+def show_deployment(endpoint: str, name: str) -> dict[str, Any]:
+    """One deployment."""
+    return deployment_view(state.load_deployment(endpoint, name))
+
+
+def list_deployments(endpoint: str) -> list[dict[str, Any]]:
+    """Every deployment of an endpoint."""
+    state.load_endpoint(endpoint)
+    return [deployment_view(deployment) for deployment in state.all_deployments(endpoint)]
+
+
+def delete_deployment(endpoint: str, name: str) -> None:
+    """Stop a deployment and remove it; refused while it takes live or mirrored traffic.
+
+    Raises:
+        MlopsError: It still takes traffic.
+    """
+    deployment = state.load_deployment(endpoint, name)
+    current = state.load_endpoint(endpoint)
+    share = current.get("traffic", {}).get(name, 0) or current.get("mirror_traffic", {}).get(
+        name, 0
+    )
+    if share:
+        raise MlopsError(
+            f"deployment {name} takes {share}% of {endpoint}'s traffic. Fix: move its traffic "
+            f'first: mlops online-endpoint update -n {endpoint} --traffic "<other>=100".'
+        )
+    processes.stop(deployment.get("pid"))
+    current.get("deployment_ports", {}).pop(name, None)
+    current.get("traffic", {}).pop(name, None)
+    current.get("mirror_traffic", {}).pop(name, None)
+    state.save_endpoint(current)
+    state.remove(state.deployment_folder(endpoint, name))
+
+
+def get_logs(endpoint: str, name: str, lines: int | None) -> str:
+    """The deployment's server log (its last `lines` lines)."""
+    deployment = state.load_deployment(endpoint, name)
+    tail = processes.log_tail(Path(deployment["log"]), lines or 10_000)
+    return "\n".join(tail)

@@ -1,0 +1,223 @@
+"""Local online endpoints: create, update traffic, show, list, delete, credentials, invoke."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import MlopsError, UsageError
+from mlops.online import processes, state
+
+_MAX_MIRROR_PERCENT = 50
+
+
+def create_endpoint(
+    file: Path | None, *, name: str | None = None, auth_mode: str | None = None
+) -> dict[str, Any]:
+    """Create an endpoint (its gateway starts on a free loopback port); an existing one is
+    updated in place, as `az ml online-endpoint create` does.
+
+    Raises:
+        ProblemsFound: The YAML is wrong.
+        MlopsError: The name breaks Azure's rule, or the auth mode is not supported here.
+    """
+    entity = None
+    if file is not None:
+        from mlops.validation import load_entity
+
+        entity = load_entity(Path(file), "online_endpoint")
+    name = name or getattr(entity, "name", None)
+    if not name:
+        raise UsageError("give -f/--file or -n/--name")
+    state.check_endpoint_name(name)
+    mode = auth_mode or getattr(entity, "auth_mode", None) or "key"
+    if mode != "key":
+        raise MlopsError(
+            f"auth_mode {mode!r}: local endpoints support key auth only (auth_mode: key)."
+        )
+    folder = state.endpoint_folder(name)
+    if (folder / "endpoint.json").is_file():
+        current = state.load_endpoint(name)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        state.new_keys(name)
+        current = {
+            "name": name,
+            "traffic": {},
+            "mirror_traffic": {},
+            "deployment_ports": {},
+            "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        }
+    current.update(
+        auth_mode=mode,
+        description=getattr(entity, "description", None) or current.get("description"),
+        tags=dict(getattr(entity, "tags", None) or current.get("tags") or {}),
+    )
+    state.save_endpoint(current)
+    ensure_gateway(current)
+    return endpoint_view(state.load_endpoint(name))
+
+
+def ensure_gateway(current: dict[str, Any]) -> None:
+    """Start the endpoint's gateway unless it runs (after a reboot, say), and wait for it."""
+    if processes.alive(current.get("gateway_pid")):
+        return
+    port = current.get("port") or processes.free_port()
+    folder = state.endpoint_folder(current["name"])
+    pid = processes.start_detached(
+        [sys.executable, "-m", "mlops.online.gateway", str(folder), str(port)],
+        env=_environment(),
+        log=folder / "gateway.log",
+    )
+    current.update(port=port, gateway_pid=pid)
+    state.save_endpoint(current)
+    deadline = time.time() + 30
+    while time.time() < deadline and processes.alive(pid):
+        with socket.socket() as probe:
+            if probe.connect_ex((processes.LOOPBACK, port)) == 0:
+                return
+        time.sleep(0.05)
+    processes.stop(pid)
+    tail = "\n".join(processes.log_tail(folder / "gateway.log", 10))
+    raise MlopsError(f"endpoint {current['name']}: its gateway did not start:\n{tail}")
+
+
+def _environment() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def endpoint_view(current: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint as az ml prints it."""
+    running = processes.alive(current.get("gateway_pid"))
+    base = f"http://{processes.LOOPBACK}:{current.get('port')}"
+    return {
+        "name": current["name"],
+        "auth_mode": current.get("auth_mode", "key"),
+        "description": current.get("description"),
+        "tags": current.get("tags", {}),
+        "kind": "Managed",
+        "location": "local",
+        "provisioning_state": "Succeeded" if running else "Failed",
+        "scoring_uri": f"{base}/score",
+        "openapi_uri": f"{base}/swagger.json",
+        "traffic": current.get("traffic", {}),
+        "mirror_traffic": current.get("mirror_traffic", {}),
+        "properties": {
+            "created_at": current.get("created_at"),
+            "gateway_pid": current.get("gateway_pid"),
+        },
+    }
+
+
+def show_endpoint(name: str) -> dict[str, Any]:
+    """One endpoint."""
+    return endpoint_view(state.load_endpoint(name))
+
+
+def list_endpoints() -> list[dict[str, Any]]:
+    """Every endpoint."""
+    return [endpoint_view(current) for current in state.all_endpoints()]
+
+
+def update_traffic(
+    name: str, traffic: dict[str, int] | None, mirror: dict[str, int] | None
+) -> dict[str, Any]:
+    """Set the live traffic split and/or the mirrored share, checked as Azure checks them.
+
+    Raises:
+        MlopsError: A deployment does not exist, live traffic does not add up to 100 (or 0), a
+            mirror share is above 50% or goes to a deployment that takes live traffic.
+    """
+    current = state.load_endpoint(name)
+    deployments = set(current.get("deployment_ports", {}))
+    new_traffic = dict(current.get("traffic", {})) if traffic is None else dict(traffic)
+    old_mirror = current.get("mirror_traffic", {})
+    new_mirror = dict(old_mirror) if mirror is None else {k: v for k, v in mirror.items() if v}
+    unknown = sorted((set(new_traffic) | set(new_mirror)) - deployments)
+    if unknown:
+        raise MlopsError(
+            f"endpoint {name}: no deployment named {', '.join(unknown)} "
+            f"(it has: {', '.join(sorted(deployments)) or 'none'})."
+        )
+    total = sum(new_traffic.values())
+    if total not in (0, 100):
+        raise MlopsError(
+            f"endpoint {name}: traffic adds up to {total}%; it must add up to 100 (or 0)."
+        )
+    for deployment, share in new_mirror.items():
+        if share > _MAX_MIRROR_PERCENT:
+            raise MlopsError(
+                f"mirror traffic to {deployment} is {share}%; "
+                f"at most {_MAX_MIRROR_PERCENT}% can be mirrored."
+            )
+        if new_traffic.get(deployment, 0) > 0:
+            raise MlopsError(
+                f"{deployment} takes live traffic; a deployment cannot also get mirrored traffic."
+            )
+    current["traffic"] = new_traffic
+    current["mirror_traffic"] = new_mirror
+    state.save_endpoint(current)
+    ensure_gateway(current)
+    return endpoint_view(current)
+
+
+def delete_endpoint(name: str) -> None:
+    """Stop the endpoint's deployments and gateway, free their ports, remove its state."""
+    current = state.load_endpoint(name)
+    for deployment in state.all_deployments(name):
+        processes.stop(deployment.get("pid"))
+    processes.stop(current.get("gateway_pid"))
+    state.remove(state.endpoint_folder(name))
+
+
+def get_credentials(name: str) -> dict[str, str]:
+    """The endpoint's keys, as `az ml online-endpoint get-credentials` prints them."""
+    state.load_endpoint(name)
+    return state.load_keys(name)
+
+
+def invoke(name: str, request_file: Path, deployment_name: str | None = None) -> Any:
+    """POST a request file to the endpoint with its key; returns the response body (JSON).
+
+    Raises:
+        MlopsError: The file is missing or the endpoint answers with an error status.
+    """
+    current = state.load_endpoint(name)
+    ensure_gateway(current)
+    try:
+        body = Path(request_file).read_bytes()
+    except OSError as error:
+        raise MlopsError(f"--request-file {request_file}: {error.strerror}.") from None
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {state.load_keys(name)['primaryKey']}",
+    }
+    if deployment_name:
+        headers["azureml-model-deployment"] = deployment_name
+    request = urllib.request.Request(
+        f"http://{processes.LOOPBACK}:{current['port']}/score",
+        data=body,
+        headers=headers,
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read().decode()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")
+        raise MlopsError(f"endpoint {name} answered {error.code}: {detail}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise MlopsError(f"endpoint {name} is not answering: {error}") from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,138 @@
+"""Endpoint and deployment state under `<mlops home>/endpoints/<endpoint>/`.
+
+endpoint.json                      name, port, gateway pid, traffic, mirror traffic ...
+keys.json                          the two keys, owner-only (0600), never logged
+gateway.log                        the gateway's own log
+deployments/<name>/deployment.json model, port, pid, settings ...
+deployments/<name>/user_logs.txt   the inference server's log (`get-logs`)
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+from mlops import atomic
+from mlops.errors import MlopsError, NotFoundError
+from mlops.home import mlops_home
+
+_ENDPOINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$")
+_DEPLOYMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$")
+
+
+def check_endpoint_name(name: str) -> None:
+    """Azure's rule for online endpoint names.
+
+    Raises:
+        MlopsError: The name breaks it.
+    """
+    if not name or not _ENDPOINT_NAME.match(name):
+        raise MlopsError(
+            f"endpoint name {name!r} is not valid: use 3-32 characters, letters, digits and "
+            "hyphens, starting with a letter and not ending with a hyphen."
+        )
+
+
+def check_deployment_name(name: str) -> None:
+    """Azure's rule for online deployment names.
+
+    Raises:
+        MlopsError: The name breaks it.
+    """
+    if not name or not _DEPLOYMENT_NAME.match(name):
+        raise MlopsError(
+            f"deployment name {name!r} is not valid: use 3-32 characters, letters, digits and "
+            "hyphens, starting with a letter and not ending with a hyphen."
+        )
+
+
+def endpoints_root() -> Path:
+    """Where every local endpoint's state lives."""
+    return mlops_home() / "endpoints"
+
+
+def endpoint_folder(name: str) -> Path:
+    """One endpoint's folder."""
+    check_endpoint_name(name)
+    return endpoints_root() / name
+
+
+def deployment_folder(endpoint: str, deployment: str) -> Path:
+    """One deployment's folder."""
+    check_deployment_name(deployment)
+    return endpoint_folder(endpoint) / "deployments" / deployment
+
+
+def load_endpoint(name: str) -> dict[str, Any]:
+    """An endpoint's state.
+
+    Raises:
+        NotFoundError: No such endpoint.
+    """
+    path = endpoint_folder(name) / "endpoint.json"
+    if not path.is_file():
+        raise NotFoundError(
+            f"online endpoint {name!r} does not exist. Fix: create it with "
+            "`mlops online-endpoint create -f endpoints/online/endpoint.yml`."
+        )
+    return atomic.read_json(path)
+
+
+def save_endpoint(state: dict[str, Any]) -> None:
+    """Write an endpoint's state atomically (the gateway rereads it on change)."""
+    atomic.write_json(endpoint_folder(state["name"]) / "endpoint.json", state)
+
+
+def all_endpoints() -> list[dict[str, Any]]:
+    """Every endpoint's state, by name."""
+    paths = sorted(endpoints_root().glob("*/endpoint.json"))
+    return [atomic.read_json(path) for path in paths]
+
+
+def load_deployment(endpoint: str, name: str) -> dict[str, Any]:
+    """A deployment's state.
+
+    Raises:
+        NotFoundError: No such deployment.
+    """
+    path = deployment_folder(endpoint, name) / "deployment.json"
+    if not path.is_file():
+        names = ", ".join(d["name"] for d in all_deployments(endpoint)) or "none"
+        raise NotFoundError(f"endpoint {endpoint!r} has no deployment {name!r} (it has: {names}).")
+    return atomic.read_json(path)
+
+
+def save_deployment(state: dict[str, Any]) -> None:
+    """Write a deployment's state atomically."""
+    atomic.write_json(
+        deployment_folder(state["endpoint_name"], state["name"]) / "deployment.json", state
+    )
+
+
+def all_deployments(endpoint: str) -> list[dict[str, Any]]:
+    """Every deployment of an endpoint, by name."""
+    paths = sorted((endpoint_folder(endpoint) / "deployments").glob("*/deployment.json"))
+    return [atomic.read_json(path) for path in paths]
+
+
+def new_keys(endpoint: str) -> dict[str, str]:
+    """Make and store the endpoint's primary and secondary keys, readable by the owner only."""
+    keys = {"primaryKey": secrets.token_urlsafe(32), "secondaryKey": secrets.token_urlsafe(32)}
+    atomic.write_json(endpoint_folder(endpoint) / "keys.json", keys, mode=0o600)
+    return keys
+
+
+def load_keys(endpoint: str) -> dict[str, str]:
+    """The endpoint's keys."""
+    return atomic.read_json(endpoint_folder(endpoint) / "keys.json")
+
+
+def remove(folder: Path) -> None:
+    """Delete an endpoint's or deployment's folder (code snapshots in it may be read-only)."""
+    from mlops.engine.content import remove_tree
+
+    remove_tree(folder)
+    shutil.rmtree(folder, ignore_errors=True)
