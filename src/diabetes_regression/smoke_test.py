@@ -50,7 +50,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     target.add_argument("--scoring-uri", help="A scoring URI to call directly (with --key).")
     parser.add_argument("--key", help="The endpoint key, with --scoring-uri.")
     parser.add_argument(
-        "--deployment-name", help="Send to this deployment only (azureml-model-deployment)."
+        "-d", "--deployment-name", help="Send to this deployment only (azureml-model-deployment)."
     )
     parser.add_argument(
         "--request-file", type=Path, default=DEFAULT_REQUEST, help="The request JSON."

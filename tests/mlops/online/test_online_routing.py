@@ -1,0 +1,106 @@
+"""The endpoint's scoring URI: keys, traffic weights, the deployment header, mirroring."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import ENDPOINT, REPO, Live
+from mlops.errors import MlopsError
+from mlops.online import endpoints
+
+REQUEST = (REPO / "endpoints" / "online" / "sample-request.json").read_bytes()
+
+
+def call(uri: str, headers: dict[str, str], body: bytes = REQUEST) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(
+        uri, data=body, headers={"Content-Type": "application/json", **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+def auth(live: Live, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {live.key}", **extra}
+
+
+def test_invoke_scores_each_row_and_names_the_deployment(online: Live) -> None:
+    status, headers, body = call(online.uri, auth(online))
+
+    assert status == 200
+    assert headers["azureml-model-deployment"] == "blue"
+    assert len(body["result"]) == 2
+    assert endpoints.invoke(ENDPOINT, REPO / "endpoints" / "online" / "sample-request.json") == body
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc", "Bearer "])
+def test_a_missing_or_wrong_key_is_401(online: Live, header: str | None) -> None:
+    status, _headers, body = call(online.uri, {"Authorization": header} if header else {})
+
+    assert status == 401
+    assert "key" in body["message"]
+
+
+def test_the_secondary_key_works_too(online: Live) -> None:
+    secondary = endpoints.get_credentials(ENDPOINT)["secondaryKey"]
+    assert secondary != online.key
+    assert call(online.uri, {"Authorization": f"Bearer {secondary}"})[0] == 200
+
+
+def test_the_header_picks_a_deployment_whatever_the_traffic(online: Live) -> None:
+    blue = call(online.uri, auth(online))[2]["result"]
+    status, headers, green = call(online.uri, auth(online, **{"azureml-model-deployment": "green"}))
+
+    assert (status, headers["azureml-model-deployment"]) == (200, "green")
+    assert green["result"] != blue, "green serves model v2, blue v1"
+    assert call(online.uri, auth(online, **{"azureml-model-deployment": "purple"}))[0] == 404
+
+
+def test_traffic_weights_split_requests(online: Live) -> None:
+    endpoints.update_traffic(ENDPOINT, {"blue": 50, "green": 50}, None)
+    try:
+        served = Counter(
+            call(online.uri, auth(online))[1]["azureml-model-deployment"] for _ in range(60)
+        )
+    finally:
+        endpoints.update_traffic(ENDPOINT, {"blue": 100}, None)
+
+    assert set(served) == {"blue", "green"}
+    assert 10 <= served["blue"] <= 50
+
+
+def test_mirrored_traffic_reaches_green_without_touching_the_answer(online: Live) -> None:
+    log = Path(endpoints.state.load_deployment(ENDPOINT, "green")["log"])
+    before = log.read_text().count("POST /score 200")
+    endpoints.update_traffic(ENDPOINT, None, {"green": 50})
+    try:
+        answers = [call(online.uri, auth(online)) for _ in range(40)]
+    finally:
+        endpoints.update_traffic(ENDPOINT, None, {})
+
+    assert {headers["azureml-model-deployment"] for _status, headers, _body in answers} == {"blue"}
+    assert all(status == 200 for status, _headers, _body in answers)
+    assert log.read_text().count("POST /score 200") - before >= 5
+
+
+@pytest.mark.parametrize(
+    ("traffic", "mirror", "message"),
+    [
+        ({"blue": 60, "green": 30}, None, "adds up to 90"),
+        ({"blue": 100, "purple": 0}, None, "no deployment named purple"),
+        (None, {"green": 60}, "at most 50%"),
+        (None, {"blue": 10}, "takes live traffic"),
+    ],
+)
+def test_traffic_that_azure_would_refuse_is_refused(online: Live, traffic, mirror, message) -> None:
+    with pytest.raises(MlopsError, match=message):
+        endpoints.update_traffic(ENDPOINT, traffic, mirror)
+    assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}
