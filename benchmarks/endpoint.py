@@ -1,0 +1,172 @@
+"""Local online endpoint throughput and latency, measured side by side with wrk in one run.
+
+For 1-row and 1000-row requests, at concurrency 1 and 8:
+  (a) through the endpoint's scoring URI (gateway: key check, routing),
+  (b) directly against the deployment's inference server,
+  (c) a naive scoring script (json.loads, a numpy array, predict) on the same server.
+Targets (issue 6's gateway): (a)/(b) throughput >= 0.8 at concurrency 8; (a)-(b) p50 <= 0.5 ms
+at concurrency 1.
+
+Needs wrk (`apt-get install -y wrk`). Usage: .venv/bin/python benchmarks/endpoint.py [--seconds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "mlops" / "online"))
+NAIVE_SCORE = """\
+import json, os, pathlib
+import mlflow.sklearn, numpy
+
+def init():
+    global model
+    found = next(pathlib.Path(os.environ["AZUREML_MODEL_DIR"]).rglob("MLmodel"))
+    model = mlflow.sklearn.load_model(str(found.parent))
+
+def run(raw_data):
+    return {"result": model.predict(numpy.array(json.loads(raw_data)["data"])).tolist()}
+"""
+LUA = """\
+wrk.method = "POST"
+wrk.body = io.open("{body}"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+{auth}
+"""
+
+
+def wrk(
+    url: str, body: Path, key: str | None, connections: int, seconds: int, scratch: Path
+) -> dict:
+    """req/s, p50 and p99 (ms) of POSTing `body` to `url`."""
+    script = scratch / f"post_{connections}_{body.stem}_{bool(key)}.lua"
+    auth = f'wrk.headers["Authorization"] = "Bearer {key}"' if key else ""
+    script.write_text(LUA.format(body=body, auth=auth))
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = done.stdout
+    if "Non-2xx" in out:
+        sys.exit(f"wrk saw errors from {url}:\n{out}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="Seconds per wrk run.")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        os.environ["MLOPS_HOME"] = str(scratch / ".mlops")
+        os.environ["GUNICORN_CMD_ARGS"] = "--no-control-socket"
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+        _measure(scratch, args.seconds)
+
+
+def _measure(scratch: Path, seconds: int) -> None:
+    from conftest import save_model
+    from mlops.assets.models import create_model
+    from mlops.online import deployments, endpoints
+
+    create_model(name="bench_model", path=str(save_model(scratch, 1.0)), model_type="mlflow_model")
+    naive_code = scratch / "naive"
+    naive_code.mkdir()
+    (naive_code / "score.py").write_text(NAIVE_SCORE)
+    naive_yaml = scratch / "naive.yml"
+    blue = (ROOT / "endpoints" / "online" / "blue-deployment.yml").read_text()
+    naive_yaml.write_text(
+        blue.replace("../../src", str(naive_code)).replace(
+            "diabetes_regression/score.py", "score.py"
+        )
+    )
+    endpoint = endpoints.create_endpoint(ROOT / "endpoints" / "online" / "endpoint.yml")
+    try:
+        model = ["model=azureml:bench_model:1"]
+        real = deployments.create_deployment(
+            ROOT / "endpoints" / "online" / "blue-deployment.yml",
+            all_traffic=True,
+            set_values=model,
+        )
+        naive = deployments.create_deployment(naive_yaml, name="naive", set_values=model)
+        key = endpoints.get_credentials("diabetes-regression")["primaryKey"]
+        targets = {
+            "endpoint": (endpoint["scoring_uri"], key),
+            "direct": (f"http://127.0.0.1:{real['properties']['port']}/score", None),
+            "naive": (f"http://127.0.0.1:{naive['properties']['port']}/score", None),
+        }
+        row = json.loads((ROOT / "endpoints" / "online" / "sample-request.json").read_text())[
+            "data"
+        ][0]
+        results = {}
+        for rows in (1, 1000):
+            body = scratch / f"rows_{rows}.json"
+            body.write_text(json.dumps({"data": [row] * rows}))
+            for connections in (1, 8):
+                for name, (url, secret) in targets.items():
+                    results[(rows, connections, name)] = wrk(
+                        url, body, secret, connections, seconds, scratch
+                    )
+    finally:
+        endpoints.delete_endpoint("diabetes-regression")
+    _report(results)
+
+
+def _report(results: dict) -> None:
+    print(f"{'rows':>5} {'conc':>4} {'target':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for (rows, connections, name), result in results.items():
+        print(
+            f"{rows:>5} {connections:>4} {name:<9} "
+            f"{result['rps']:8.1f} {result['p50']:8.2f} {result['p99']:8.2f}"
+        )
+    print()
+    for rows in (1, 1000):
+        ratio = results[(rows, 8, "endpoint")]["rps"] / results[(rows, 8, "direct")]["rps"]
+        added = results[(rows, 1, "endpoint")]["p50"] - results[(rows, 1, "direct")]["p50"]
+        naive = results[(rows, 8, "direct")]["rps"] / results[(rows, 8, "naive")]["rps"]
+        print(
+            f"{rows:>4} rows: endpoint/direct throughput at c=8 {ratio:.2f} (target >= 0.8: "
+            f"{'met' if ratio >= 0.8 else 'MISSED'}); "
+            f"added p50 at c=1 {added:+.2f} ms (target <= 0.5: "
+            f"{'met' if added <= 0.5 else 'MISSED'}); score.py/naive throughput {naive:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
