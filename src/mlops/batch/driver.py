@@ -1,0 +1,274 @@
+"""The process the engine starts for a `type: parallel` node: splits the input into
+mini-batches and runs them on worker processes with Azure ML's retry, timeout and error
+threshold rules, then writes the append_row output.
+
+Run as `python -m mlops.batch.driver --spec <spec.json>` (see `mlops.batch.parallel`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+
+from mlops import atomic
+from mlops.batch.minibatches import input_files, split
+from mlops.batch.spec import RunSpec
+from mlops.batch.worker import serve
+from mlops.errors import MlopsError
+
+logger = logging.getLogger("mlops.batch")
+
+
+@dataclass
+class Worker:
+    """A worker process, the pipe to it, and the mini-batch it is scoring."""
+
+    process: SpawnProcess
+    connection: Connection
+    ready: bool = False
+    task: int | None = None
+    deadline: float | None = None
+
+
+@dataclass
+class Outcome:
+    """How a run ended: each mini-batch's lines, the failures counted, why it stopped early."""
+
+    lines: dict[int, list[str]] = field(default_factory=dict)
+    failed_items: int = 0
+    failed_mini_batches: int = 0
+    retries: int = 0
+    aborted: str | None = None
+
+
+class ParallelRun:
+    """Schedules mini-batches over worker processes; one mini-batch per worker at a time."""
+
+    def __init__(self, spec: RunSpec, spec_path: Path, batches: list[list[str]]) -> None:
+        self.spec = spec
+        self.spec_path = spec_path
+        self.batches = batches
+        self.pending: deque[int] = deque(range(len(batches)))
+        self.attempts: dict[int, int] = {}
+        self.outcome = Outcome()
+        self.context = multiprocessing.get_context("spawn")
+
+    def run(self) -> Outcome:
+        """Score every mini-batch (or stop when a threshold is exceeded)."""
+        count = min(self.spec.workers, len(self.batches))
+        logger.info(
+            "Scoring %d mini-batches of up to %d files on %d worker processes.",
+            len(self.batches),
+            self.spec.mini_batch_size,
+            count,
+        )
+        workers = [self._start() for _ in range(count)]
+        try:
+            while not self.outcome.aborted and (
+                self.pending or any(w.task is not None for w in workers)
+            ):
+                self._dispatch(workers)
+                self._receive(workers)
+                self._expire(workers)
+        finally:
+            for worker in workers:
+                self._stop(worker)
+        return self.outcome
+
+    def _start(self) -> Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=serve, args=(str(self.spec_path), child))
+        process.start()
+        child.close()
+        return Worker(process, parent)
+
+    def _stop(self, worker: Worker) -> None:
+        if worker.process.is_alive() and worker.task is None and worker.ready:
+            # A worker that died since its last message has closed its end already.
+            with contextlib.suppress(OSError):
+                worker.connection.send(None)
+            worker.process.join(5)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+
+    def _dispatch(self, workers: list[Worker]) -> None:
+        for worker in workers:
+            if worker.ready and worker.task is None and self.pending:
+                index = self.pending.popleft()
+                worker.task = index
+                worker.deadline = time.monotonic() + self.spec.timeout_s
+                worker.connection.send((index, self.batches[index]))
+
+    def _receive(self, workers: list[Worker]) -> None:
+        deadlines = [w.deadline for w in workers if w.deadline is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        ready = wait([w.connection for w in workers], timeout)
+        for position, worker in enumerate(workers):
+            if worker.connection not in ready:
+                continue
+            try:
+                message = worker.connection.recv()
+            except (EOFError, OSError):
+                self._replace(workers, position, "its worker process exited")
+                continue
+            self._handle(worker, message)
+
+    def _handle(self, worker: Worker, message: tuple) -> None:
+        kind = message[0]
+        if kind == "ready":
+            worker.ready = True
+        elif kind == "init_failed":
+            self.outcome.aborted = f"init() failed in a worker:\n{message[1]}"
+        elif kind == "done":
+            _, index, lines, items = message
+            self._finish(worker)
+            self.outcome.lines[index] = lines
+            if len(lines) < items:
+                logger.warning(
+                    "Mini-batch %d: run() returned %d rows for %d items; "
+                    "the %d missing count as failed items.",
+                    index,
+                    len(lines),
+                    items,
+                    items - len(lines),
+                )
+                self.outcome.failed_items += items - len(lines)
+                self._check_thresholds()
+        elif kind == "error":
+            _, index, error = message
+            self._finish(worker)
+            self._failed(index, f"run() raised:\n{error}")
+
+    def _finish(self, worker: Worker) -> None:
+        worker.task = None
+        worker.deadline = None
+
+    def _expire(self, workers: list[Worker]) -> None:
+        now = time.monotonic()
+        for position, worker in enumerate(workers):
+            if worker.deadline is not None and worker.deadline <= now:
+                self._replace(workers, position, f"it timed out after {self.spec.timeout_s:g} s")
+
+    def _replace(self, workers: list[Worker], position: int, reason: str) -> None:
+        """Kill a worker that hung or died and start a fresh one (which runs init() again)."""
+        worker = workers[position]
+        index = worker.task
+        worker.task = None
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+        if index is None and not worker.ready:
+            self.outcome.aborted = "a worker process exited during init()"
+            workers[position] = worker
+            return
+        workers[position] = self._start()
+        if index is not None:
+            self._failed(index, reason)
+
+    def _failed(self, index: int, reason: str) -> None:
+        attempt = self.attempts[index] = self.attempts.get(index, 0) + 1
+        items = len(self.batches[index])
+        if attempt <= self.spec.max_retries:
+            logger.warning(
+                "Mini-batch %d failed (attempt %d of %d), %s; retrying.",
+                index,
+                attempt,
+                self.spec.max_retries + 1,
+                reason,
+            )
+            self.outcome.retries += 1
+            self.pending.append(index)
+            return
+        logger.error(
+            "Mini-batch %d (%d items) failed after %d attempts, %s", index, items, attempt, reason
+        )
+        self.outcome.failed_mini_batches += 1
+        self.outcome.failed_items += items
+        self._check_thresholds()
+
+    def _check_thresholds(self) -> None:
+        spec, outcome = self.spec, self.outcome
+        if spec.error_threshold >= 0 and outcome.failed_items > spec.error_threshold:
+            outcome.aborted = (
+                f"{outcome.failed_items} failed items exceed error_threshold {spec.error_threshold}"
+            )
+        elif (
+            spec.mini_batch_error_threshold >= 0
+            and outcome.failed_mini_batches > spec.mini_batch_error_threshold
+        ):
+            outcome.aborted = (
+                f"{outcome.failed_mini_batches} failed mini-batches exceed "
+                f"mini_batch_error_threshold {spec.mini_batch_error_threshold}"
+            )
+
+
+def run_spec(spec_path: Path) -> Outcome:
+    """Run the parallel node a spec describes and write its append_row output.
+
+    Args:
+        spec_path: The JSON spec (`mlops.batch.spec.RunSpec`).
+
+    Returns:
+        How the run ended.
+
+    Raises:
+        MlopsError: The input holds no file.
+    """
+    spec = RunSpec.load(spec_path)
+    batches = split(input_files(Path(spec.input_path)), spec.mini_batch_size)
+    outcome = ParallelRun(spec, spec_path, batches).run()
+    if outcome.aborted:
+        return outcome
+    rows = [line for index in sorted(outcome.lines) for line in outcome.lines[index]]
+    if spec.append_row_to:
+        text = "".join(f"{line}\n" for line in rows)
+        atomic.write_text(Path(spec.append_row_to), text)
+        logger.info("Wrote %d rows to %s.", len(rows), spec.append_row_to)
+    logger.info(
+        "Done: %d mini-batches, %d retries, %d failed mini-batches, %d failed items.",
+        len(batches),
+        outcome.retries,
+        outcome.failed_mini_batches,
+        outcome.failed_items,
+    )
+    return outcome
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a parallel node; exit 1 when it fails (a threshold exceeded, init() failed).
+
+    Args:
+        argv: Command-line arguments; None reads sys.argv.
+
+    Returns:
+        The exit code.
+    """
+    parser = argparse.ArgumentParser(prog="python -m mlops.batch.driver", description=__doc__)
+    parser.add_argument("--spec", type=Path, required=True, help="The run spec (JSON).")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        outcome = run_spec(args.spec)
+    except MlopsError as error:
+        logger.error("%s", error)
+        return 1
+    if outcome.aborted:
+        logger.error("The parallel run failed: %s.", outcome.aborted)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

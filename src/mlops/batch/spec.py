@@ -1,0 +1,189 @@
+"""What one local parallel run needs, taken from an azure-ai-ml ParallelComponent and kept as
+JSON, so the driver process reads it without importing azure-ai-ml (2-3 s)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlops import atomic
+from mlops.errors import MlopsError
+from mlops.expressions import ExpressionError, Reference, binding, format_value, render_command
+
+# Azure ML's defaults for a parallel job (reference-yaml-job-parallel).
+DEFAULT_MAX_RETRIES = 3
+DEFAULT_TIMEOUT_S = 60
+APPEND_ROW_FILE = "parallel_run_step.txt"
+# The local twin of a batch deployment's `output_file_name`: read (and removed) by the driver.
+FILE_NAME_ARGUMENT = "--append_row_file_name"
+
+
+@dataclass
+class RunSpec:
+    """A parallel run: the files to score, how to split them, the script, the limits."""
+
+    input_path: str
+    mini_batch_size: int
+    entry_script: str
+    script_arguments: list[str]
+    search_path: list[str]
+    workdir: str
+    workers: int
+    max_retries: int = DEFAULT_MAX_RETRIES
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    error_threshold: int = -1
+    mini_batch_error_threshold: int = -1
+    logging_level: str = "INFO"
+    append_row_to: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Write the spec as JSON."""
+        atomic.write_json(path, asdict(self))
+
+    @classmethod
+    def load(cls, path: Path) -> RunSpec:
+        """Read a spec written by `save`."""
+        return cls(**atomic.read_json(path))
+
+
+def build_spec(
+    component: Any,
+    inputs: dict[str, object],
+    outputs: dict[str, Path],
+    workdir: Path,
+    cores: int,
+) -> RunSpec:
+    """Turn a ParallelComponent and its resolved inputs and outputs into a run spec.
+
+    Args:
+        component: The azure-ai-ml ParallelComponent.
+        inputs: Input values: paths as str, literals as Python values, None when unset.
+        outputs: Output paths.
+        workdir: The node's working folder (its code snapshot).
+        cores: The most worker processes to start.
+
+    Returns:
+        The spec.
+
+    Raises:
+        MlopsError: A setting the local runner cannot honour, named with its fix.
+    """
+    name = getattr(component, "name", None) or "parallel component"
+    task = component.task
+    if task is None or getattr(task, "type", "run_function") != "run_function":
+        raise MlopsError(f"{name}: task.type must be run_function (the only type Azure ML runs).")
+    values = {f"inputs.{k}": None if v is None else format_value(v) for k, v in inputs.items()}
+    values.update({f"outputs.{k}": str(v) for k, v in outputs.items()})
+    input_path = _input_data(component, inputs, name)
+    try:
+        script_arguments = shlex.split(render_command(task.program_arguments or "", values))
+    except ExpressionError as error:
+        raise MlopsError(f"{name}: task.program_arguments: {error}.") from None
+    code = _code_folder(component, workdir)
+    entry_script = _entry_script(task.entry_script, workdir, code, name)
+    file_name, script_arguments = _file_name(script_arguments)
+    append_row_to = _append_row_to(task.append_row_to, outputs, file_name, name)
+    resources = getattr(component, "resources", None)
+    instances = int(getattr(resources, "instance_count", None) or 1)
+    per_instance = int(component.max_concurrency_per_instance or 1)
+    retry = component.retry_settings
+    return RunSpec(
+        input_path=input_path,
+        mini_batch_size=_mini_batch_size(component.mini_batch_size, name),
+        entry_script=str(entry_script),
+        script_arguments=script_arguments,
+        search_path=list(dict.fromkeys([str(workdir), str(code), str(entry_script.parent)])),
+        workdir=str(workdir),
+        workers=max(1, min(instances * per_instance, cores)),
+        max_retries=_int(getattr(retry, "max_retries", None), DEFAULT_MAX_RETRIES),
+        timeout_s=float(_int(getattr(retry, "timeout", None), DEFAULT_TIMEOUT_S)),
+        error_threshold=_int(component.error_threshold, -1),
+        mini_batch_error_threshold=_int(component.mini_batch_error_threshold, -1),
+        logging_level=str(component.logging_level or "INFO").upper(),
+        append_row_to=append_row_to,
+    )
+
+
+def _int(value: Any, default: int) -> int:
+    return default if value is None else int(value)
+
+
+def _input_data(component: Any, inputs: dict[str, object], name: str) -> str:
+    reference = _reference(component.input_data)
+    if reference is None or reference.kind != "inputs":
+        raise MlopsError(
+            f"{name}: input_data must be ${{{{inputs.<name>}}}}, got {component.input_data!r}."
+        )
+    declared = (component.inputs or {}).get(reference.name)
+    kind = getattr(declared, "type", None)
+    if kind == "mltable":
+        raise MlopsError(
+            f"{name}: input {reference.name} is mltable: the local runner splits uri_folder and "
+            "uri_file inputs (mini_batch_size = files per mini-batch). Fix: use a folder of files."
+        )
+    value = inputs.get(reference.name)
+    if value is None:
+        raise MlopsError(f"{name}: input_data {reference.name} has no value. Fix: bind it.")
+    return str(value)
+
+
+def _mini_batch_size(value: Any, name: str) -> int:
+    text = str(value if value is not None else "1").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise MlopsError(
+            f"{name}: mini_batch_size {text!r}: for a folder of files it is the number of files "
+            "per mini-batch, a whole number >= 1 (sizes such as 10kb apply to mltable inputs)."
+        )
+    return int(text)
+
+
+def _code_folder(component: Any, workdir: Path) -> Path:
+    code = getattr(component.task, "code", None) or getattr(component, "code", None)
+    if not code:
+        return workdir
+    return (Path(component.base_path) / str(code)).resolve()
+
+
+def _entry_script(entry_script: str | None, workdir: Path, code: Path, name: str) -> Path:
+    if not entry_script:
+        raise MlopsError(f"{name}: task.entry_script is missing. Fix: name your scoring script.")
+    for folder in (workdir, code):
+        if (folder / entry_script).is_file():
+            return folder / entry_script
+    raise MlopsError(
+        f"{name}: task.entry_script {entry_script} is not in the code folder {code}. "
+        "Fix: give its path relative to task.code."
+    )
+
+
+def _file_name(arguments: list[str]) -> tuple[str | None, list[str]]:
+    if FILE_NAME_ARGUMENT not in arguments:
+        return None, arguments
+    index = arguments.index(FILE_NAME_ARGUMENT)
+    return arguments[index + 1], arguments[:index] + arguments[index + 2 :]
+
+
+def _append_row_to(
+    value: str | None, outputs: dict[str, Path], file_name: str | None, name: str
+) -> str | None:
+    if not value:
+        return None
+    reference = _reference(value)
+    if reference is None or reference.kind != "outputs" or reference.name not in outputs:
+        raise MlopsError(
+            f"{name}: task.append_row_to must be ${{{{outputs.<name>}}}} of a declared output, "
+            f"got {value!r}."
+        )
+    path = outputs[reference.name]
+    # A uri_folder output gets Azure's file name inside it; a uri_file output is the file.
+    return str(path / (file_name or APPEND_ROW_FILE)) if path.is_dir() else str(path)
+
+
+def _reference(value: object) -> Reference | None:
+    try:
+        return binding(value)
+    except ExpressionError:
+        return None
