@@ -1,0 +1,188 @@
+"""Local batch deployments: a model, a scoring script and parallel settings on an endpoint,
+as `az ml batch-deployment` creates them. `invoke` runs one as a job (`mlops.batch.invoke`)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mlops.batch import state
+from mlops.batch.endpoints import set_default
+from mlops.errors import MlopsError
+
+# Azure ML's defaults for a model batch deployment's settings.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "mini_batch_size": 10,
+    "max_concurrency_per_instance": 1,
+    "output_action": "append_row",
+    "output_file_name": "predictions.csv",
+    "retry_settings": {"max_retries": 3, "timeout": 30},
+    "error_threshold": -1,
+    "logging_level": "info",
+    "environment_variables": {},
+}
+
+
+def create_deployment(
+    file: Path,
+    *,
+    set_values: Sequence[str] = (),
+    endpoint_name: str | None = None,
+    name: str | None = None,
+    make_default: bool = False,
+) -> dict[str, Any]:
+    """Create (or replace) a batch deployment from its YAML.
+
+    The model reference is resolved now (`@latest` pins the newest version, as Azure does) and
+    laid out as AZUREML_MODEL_DIR for the jobs `invoke` runs.
+
+    Args:
+        file: The deployment YAML (`type: model`).
+        set_values: az ml's `--set` items (`model=azureml:diabetes_regression_model:3`).
+        endpoint_name: Overrides the YAML's endpoint_name.
+        name: Overrides the YAML's name.
+        make_default: Make it the endpoint's default deployment.
+
+    Returns:
+        The deployment, as `show` prints it.
+
+    Raises:
+        ProblemsFound: The YAML does not load.
+        NotFoundError: The endpoint or the model does not exist.
+        MlopsError: The code folder or scoring script is missing.
+    """
+    from mlops.engine.overrides import params_override
+    from mlops.online.server import lay_out_model
+    from mlops.validation import load_entity
+
+    file = Path(file)
+    entity = load_entity(file, "batch_deployment", params_override(set_values))
+    endpoint = endpoint_name or entity.endpoint_name
+    name = name or entity.name
+    if not endpoint:
+        raise MlopsError(f"{file}: endpoint_name is missing. Fix: add it or pass -e.")
+    state.load_endpoint(endpoint)
+    code, script = _code(entity, file)
+    model_path, model_name, model_version = _model(entity, file)
+    folder = state.deployment_folder(endpoint, name)
+    model_root = folder / "model"
+    shutil.rmtree(model_root, ignore_errors=True)
+    model_dir = lay_out_model(model_path, model_name, model_version, model_root)
+    record = {
+        "name": name,
+        "endpoint_name": endpoint,
+        "type": "model",
+        "description": entity.description,
+        "tags": dict(entity.tags or {}),
+        "model": f"azureml:{model_name}:{model_version}" if model_version else str(model_path),
+        "code_configuration": {"code": str(code), "scoring_script": script},
+        "environment": _text(entity.environment),
+        "compute": _text(entity.compute),
+        "resources": {"instance_count": int(getattr(entity.resources, "instance_count", 1) or 1)},
+        "settings": _settings(entity),
+        "provisioning_state": "Succeeded",
+        "properties": {"file": str(file.resolve()), "AZUREML_MODEL_DIR": str(model_dir)},
+    }
+    state.save_deployment(record)
+    if make_default:
+        set_default(endpoint, name)
+    return record
+
+
+def show_deployment(endpoint: str, name: str) -> dict[str, Any]:
+    """A deployment, as `az ml batch-deployment show` prints it.
+
+    Raises:
+        NotFoundError: No such endpoint or deployment.
+    """
+    return state.load_deployment(endpoint, name)
+
+
+def list_deployments(endpoint: str) -> list[dict[str, Any]]:
+    """Every deployment of an endpoint.
+
+    Raises:
+        NotFoundError: No such endpoint.
+    """
+    state.load_endpoint(endpoint)
+    return state.all_deployments(endpoint)
+
+
+def delete_deployment(endpoint: str, name: str) -> None:
+    """Delete a deployment; the endpoint forgets it as its default.
+
+    Raises:
+        NotFoundError: No such endpoint or deployment.
+    """
+    state.load_deployment(endpoint, name)
+    shutil.rmtree(state.deployment_folder(endpoint, name))
+    record = state.load_endpoint(endpoint)
+    if record["defaults"].get("deployment_name") == name:
+        record["defaults"] = {"deployment_name": None}
+        state.save_endpoint(record)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else getattr(value, "name", None) or str(value)
+    return text if text.startswith("azureml:") else f"azureml:{text}"
+
+
+def _code(entity: Any, file: Path) -> tuple[Path, str]:
+    configuration = entity.code_configuration
+    code = getattr(configuration, "code", None)
+    script = getattr(configuration, "scoring_script", None)
+    if not code or not script:
+        raise MlopsError(
+            f"{file}: code_configuration needs code and scoring_script. "
+            "Fix: point code at your source folder and scoring_script at the batch script in it."
+        )
+    folder = (file.parent / str(code)).resolve()
+    if not (folder / script).is_file():
+        raise MlopsError(
+            f"{file}: code_configuration.scoring_script {script} is not in {folder}. "
+            "Fix: give its path relative to code_configuration.code."
+        )
+    return folder, script
+
+
+def _model(entity: Any, file: Path) -> tuple[Path, str, str | None]:
+    model = entity.model
+    if isinstance(model, str):
+        from mlops.assets import resolve_model
+
+        reference = model if model.startswith("azureml:") else f"azureml:{model}"
+        asset = resolve_model(reference)
+        return Path(asset.path), asset.name, str(asset.version)
+    path = getattr(model, "path", None)
+    if not path:
+        raise MlopsError(
+            f"{file}: model is missing. Fix: model: azureml:<name>@latest or a local path."
+        )
+    local = (file.parent / str(path)).resolve()
+    if not local.exists():
+        raise MlopsError(f"{file}: model path {local} does not exist.")
+    return local, getattr(model, "name", None) or local.name, None
+
+
+def _settings(entity: Any) -> dict[str, Any]:
+    settings = dict(DEFAULT_SETTINGS)
+    given = getattr(entity, "settings", None)
+    for key in DEFAULT_SETTINGS:
+        value = getattr(given, key, None)
+        if value is None:
+            continue
+        if key == "retry_settings":
+            value = {
+                "max_retries": value.max_retries
+                if value.max_retries is not None
+                else DEFAULT_SETTINGS[key]["max_retries"],
+                "timeout": value.timeout
+                if value.timeout is not None
+                else DEFAULT_SETTINGS[key]["timeout"],
+            }
+        settings[key] = value
+    return settings

@@ -1,0 +1,73 @@
+"""`mlops batch-deployment`: local batch deployments, as `az ml batch-deployment`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlops.cli.output import azure_compatible
+
+
+@click.group(name="batch-deployment")
+def batch_deployment() -> None:
+    """Manage local batch deployments: a model and a batch scoring script on an endpoint."""
+
+
+@batch_deployment.command()
+@click.option(
+    "-f", "--file", "file", required=True, type=click.Path(path_type=Path), help="Deployment YAML."
+)
+@click.option("-e", "--endpoint-name", help="Endpoint name (overrides the file's).")
+@click.option("-n", "--name", help="Deployment name (overrides the file's).")
+@click.option("--set", "set_values", multiple=True, help="Override a field: key=value, as az ml.")
+@click.option("--set-default", is_flag=True, help="Make it the endpoint's default deployment.")
+@azure_compatible
+def create(file, endpoint_name, name, set_values, set_default) -> dict:
+    """Create (or replace) a deployment; the model reference is resolved now."""
+    from mlops.batch.deployments import create_deployment
+
+    return create_deployment(
+        file,
+        set_values=set_values,
+        endpoint_name=endpoint_name,
+        name=name,
+        make_default=set_default,
+    )
+
+
+@batch_deployment.command()
+@click.option("-n", "--name", required=True, help="Deployment name.")
+@click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
+@azure_compatible
+def show(name, endpoint_name) -> dict:
+    """Show a deployment: model, code_configuration, settings."""
+    from mlops.batch.deployments import show_deployment
+
+    return show_deployment(endpoint_name, name)
+
+
+@batch_deployment.command(name="list")
+@click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
+@azure_compatible
+def list_command(endpoint_name) -> list:
+    """List an endpoint's deployments."""
+    from mlops.batch.deployments import list_deployments
+
+    return list_deployments(endpoint_name)
+
+
+@batch_deployment.command()
+@click.option("-n", "--name", required=True, help="Deployment name.")
+@click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@azure_compatible
+def delete(name, endpoint_name, yes) -> None:
+    """Delete a deployment."""
+    from mlops.batch.deployments import delete_deployment
+
+    if not yes:
+        click.confirm(
+            f"Delete batch deployment {name} of endpoint {endpoint_name}?", abort=True, err=True
+        )
+    delete_deployment(endpoint_name, name)

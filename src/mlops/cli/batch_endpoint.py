@@ -1,0 +1,109 @@
+"""`mlops batch-endpoint`: local batch endpoints, as `az ml batch-endpoint`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlops.cli.output import Result, azure_compatible
+
+
+@click.group(name="batch-endpoint")
+def batch_endpoint() -> None:
+    """Manage local batch endpoints: `invoke` runs a deployment on a folder of files as a job."""
+
+
+@batch_endpoint.command()
+@click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Endpoint YAML.")
+@click.option("-n", "--name", help="Endpoint name (overrides the file's).")
+@azure_compatible
+def create(file, name) -> dict:
+    """Create a batch endpoint (or update its description and tags)."""
+    from mlops.batch.endpoints import create_endpoint
+
+    return create_endpoint(file, name)
+
+
+@batch_endpoint.command()
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    help="defaults.deployment_name=<deployment>: the deployment invoke runs by default.",
+)
+@azure_compatible
+def update(name, set_values) -> dict:
+    """Change an endpoint's default deployment."""
+    from mlops.batch.endpoints import set_default, show_endpoint
+    from mlops.errors import UsageError
+
+    record = show_endpoint(name)
+    for item in set_values:
+        key, _, value = item.partition("=")
+        if key != "defaults.deployment_name" or not value:
+            raise UsageError(
+                f"--set {item}: the local endpoint takes defaults.deployment_name=<deployment>."
+            )
+        record = set_default(name, value)
+    return record
+
+
+@batch_endpoint.command()
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@azure_compatible
+def show(name) -> dict:
+    """Show an endpoint: defaults.deployment_name, provisioning_state, tags."""
+    from mlops.batch.endpoints import show_endpoint
+
+    return show_endpoint(name)
+
+
+@batch_endpoint.command(name="list")
+@azure_compatible
+def list_command() -> list:
+    """List batch endpoints."""
+    from mlops.batch.endpoints import list_endpoints
+
+    return list_endpoints()
+
+
+@batch_endpoint.command()
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@azure_compatible
+def delete(name, yes) -> None:
+    """Delete an endpoint and its deployments (the jobs it ran stay)."""
+    from mlops.batch.endpoints import delete_endpoint
+
+    if not yes:
+        click.confirm(
+            f"Delete batch endpoint {name} and all its deployments?", abort=True, err=True
+        )
+    delete_endpoint(name)
+
+
+@batch_endpoint.command()
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    help="Folder (or file) to score, or a data asset (azureml:name@latest).",
+)
+@click.option(
+    "--input-type",
+    type=click.Choice(["uri_folder", "uri_file"]),
+    default="uri_folder",
+    show_default=True,
+    help="Type of --input.",
+)
+@click.option("-d", "--deployment-name", help="Run this deployment instead of the default.")
+@azure_compatible
+def invoke(name, input_path, input_type, deployment_name) -> Result:
+    """Run the deployment on the input as a local job; prints the job (output `score`)."""
+    from mlops.batch.invoke import invoke as run
+
+    record = run(name, input_path, deployment_name=deployment_name, input_type=input_type)
+    return Result(record, 0 if record["status"] == "Completed" else 1)
