@@ -1,0 +1,85 @@
+"""scripts/rollout.sh end to end against real local endpoints, with AZ_ML=mlops."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ENDPOINT = "diabetes-regression"
+MODEL = "diabetes_regression_model"
+
+pytestmark = pytest.mark.slow
+
+
+def _register(folder: Path, alpha: float, scale: float) -> None:
+    """Register a Ridge model; `scale` multiplies its target (100: the smoke test rejects it)."""
+    import mlflow.sklearn
+    import pandas as pd
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import Ridge
+
+    from mlops.assets.models import create_model
+
+    frame = pd.read_csv(REPO / "data" / "diabetes" / "diabetes.csv")
+    features = frame.drop(columns="Y")
+    model = Ridge(alpha=alpha).fit(features, frame["Y"] * scale)
+    path = folder / f"model_{alpha}_{scale}"
+    mlflow.sklearn.save_model(
+        model, str(path), signature=infer_signature(features, model.predict(features))
+    )
+    create_model(name=MODEL, path=str(path), model_type="mlflow_model")
+
+
+def _rollout(version: int) -> subprocess.CompletedProcess[str]:
+    python = sys.executable
+    environment = {
+        **os.environ,
+        "AZ_ML": f"{python} -m mlops",
+        "SMOKE_TEST": f"{python} -m diabetes_regression.smoke_test",
+        "MIRROR_PERCENT": "20",
+    }
+    return subprocess.run(
+        ["bash", "scripts/rollout.sh", str(version)],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_good_model_rolls_out_and_a_bad_one_is_rolled_back(mlops_home: Path) -> None:
+    from mlops.online import deployments, endpoints
+
+    for alpha, scale in ((1.0, 1.0), (0.1, 1.0), (1.0, 100.0)):
+        _register(mlops_home.parent, alpha, scale)
+    try:
+        first = _rollout(1)
+        assert first.returncode == 0, first.stderr
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}
+
+        second = _rollout(2)
+        assert second.returncode == 0, second.stderr
+        assert "traffic: blue=90 green=10" in second.stderr
+        assert "mirroring 20% of live traffic to green" in second.stderr
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"green": 100}
+        assert [d["name"] for d in deployments.list_deployments(ENDPOINT)] == ["green"]
+        assert deployments.show_deployment(ENDPOINT, "green")["model"] == f"azureml:{MODEL}:2"
+
+        bad = _rollout(3)
+        assert bad.returncode != 0
+        assert "SMOKE TEST FAILED" in bad.stderr and "outside the expected" in bad.stderr
+        assert "FAILED: putting traffic back on green and deleting blue" in bad.stderr
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"green": 100}
+        assert [d["name"] for d in deployments.list_deployments(ENDPOINT)] == ["green"]
+        assert endpoints.invoke(ENDPOINT, REPO / "endpoints" / "online" / "sample-request.json")[
+            "result"
+        ]
+    finally:
+        if endpoints.list_endpoints():
+            endpoints.delete_endpoint(ENDPOINT)
