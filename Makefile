@@ -22,10 +22,11 @@ setup: $(STAMP) ## Create .venv and install the project with its dev tools
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: $(STAMP) ## Lint, then run the whole test suite
+test: $(STAMP) ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/mlops validate
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint and check formatting only
 	$(BIN)/ruff check .

@@ -34,7 +34,7 @@ share_of() { ml online-endpoint show -n "$ENDPOINT" --query "traffic.\"$1\"" -o 
 
 if ! ml online-endpoint show -n "$ENDPOINT" -o none 2>/dev/null; then
   log "creating endpoint $ENDPOINT"
-  ml online-endpoint create -f "$DEPLOYMENTS/endpoint.yml" -o none
+  ml online-endpoint create -f "$DEPLOYMENTS/endpoint.yml" -n "$ENDPOINT" -o none
 fi
 
 blue=$(share_of blue)
@@ -61,7 +61,8 @@ rollback() {
 }
 trap rollback ERR
 
-ml online-deployment create -f "$DEPLOYMENTS/$new-deployment.yml" --set "model=azureml:$MODEL:$version" -o none
+ml online-deployment create -f "$DEPLOYMENTS/$new-deployment.yml" -e "$ENDPOINT" \
+  --set "model=azureml:$MODEL:$version" -o none
 log "smoke test of $new alone"
 smoke --deployment-name "$new"
 

@@ -1,0 +1,66 @@
+"""The GitHub workflows: schema and zizmor clean, third-party actions pinned, every file they
+hand to `az ml` present and valid, and the rollout wired as the issue describes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlops.validation import validate_paths
+from mlops.validation.workflows import az_ml_files
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def _workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def test_workflows_pass_the_schema_zizmor_and_the_az_ml_file_checks() -> None:
+    assert validate_paths([WORKFLOWS]) == []
+
+
+def test_every_third_party_action_is_pinned_to_a_full_commit_sha() -> None:
+    uses = re.findall(r"uses:\s*(\S+)", "".join(p.read_text() for p in WORKFLOWS.glob("*.yml")))
+    third_party = [use for use in uses if not use.startswith(("./", "$/"))]
+    assert third_party
+    assert [
+        use for use in third_party if not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", use)
+    ] == []
+
+
+def test_every_file_a_workflow_gives_az_ml_exists() -> None:
+    files = [
+        file
+        for path in WORKFLOWS.glob("*.yml")
+        for job in _workflow(path.name)["jobs"].values()
+        for step in job.get("steps", [])
+        for file in az_ml_files(step.get("run", ""))
+    ]
+    assert {"pipelines/train.yml", "environments/train.yml", "data/diabetes.yml"} <= set(files)
+    assert all((REPO / file).is_file() for file in files)
+
+
+def test_training_is_triggered_by_code_changes_a_schedule_and_on_demand() -> None:
+    triggers = _workflow("train.yml")[True]
+    assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
+    assert {"src/**", "components/**", "pipelines/**", "environments/**", "data/**"} <= set(
+        triggers["push"]["paths"]
+    )
+    train = _workflow("train.yml")["jobs"]["train"]
+    assert train["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "tags.build_id=" in "".join(step.get("run", "") for step in train["steps"])
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_deploy_rolls_out_through_the_script_one_at_a_time(job: str) -> None:
+    deploy = _workflow("deploy.yml")
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    steps = deploy["jobs"][job]["steps"]
+    assert deploy["jobs"][job]["environment"] == job
+    assert any(step.get("run", "").startswith("scripts/rollout.sh") for step in steps)
+    assert deploy["jobs"][job]["env"]["AZ_ML"] == "az ml"
