@@ -85,7 +85,7 @@ def load_entity(
 
 
 def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document: YamlDocument):
-    from azure.ai.ml.exceptions import ValidationException
+    from azure.ai.ml.exceptions import MlException
     from marshmallow.exceptions import ValidationError
 
     _quiet_azure_ai_ml()
@@ -94,7 +94,7 @@ def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document
         return loader(source=path, params_override=params_override)
     except ValidationError as error:
         raise ProblemsFound(_schema_problems(path, error, document)) from None
-    except ValidationException as error:
+    except MlException as error:
         raise ProblemsFound([_exception_problem(path, error, document)]) from None
 
 

@@ -74,3 +74,41 @@ def test_set_changes_tags_display_name_and_settings(pipelines: Path) -> None:
         "other",
     )
     assert record["tags"] == {"build_id": "42"}
+
+
+def test_registered_components_and_inline_command_nodes_run(pipelines: Path) -> None:
+    from mlops.assets.components import create_component
+
+    create_component(pipelines / "step.yml")
+    (pipelines / "registered.yml").write_text(
+        """\
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+experiment_name: engine_tests
+settings:
+  default_compute: azureml:cpu-cluster
+jobs:
+  from_store:
+    type: command
+    component: azureml:engine_test_step:1
+    inputs:
+      label: registered
+  inline:
+    type: command
+    command: echo ${{inputs.word}} ${{inputs.count}} > ${{outputs.copy}}/copy.txt
+    environment: azureml:engine_test@latest
+    inputs:
+      word: inline
+      count: 3
+    outputs:
+      copy:
+        type: uri_folder
+"""
+    )
+
+    record = create_job(pipelines / "registered.yml")
+
+    assert statuses(record) == {"from_store": "Completed", "inline": "Completed"}
+    copy = Path(record["jobs"]["inline"]["outputs"]["copy"]) / "copy.txt"
+    assert copy.read_text() == "inline 3\n"
+    assert result(record, "from_store")["label"] == "registered"
