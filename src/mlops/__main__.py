@@ -1,3 +1,5 @@
-from mlops.cli import main
+"""`python -m mlops`: the same as the `mlops` command."""
 
-main()
+from mlops.cli import run
+
+run()

