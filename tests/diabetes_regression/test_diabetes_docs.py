@@ -67,7 +67,14 @@ def test_documented_set_values_are_pipeline_inputs(guide: str, repo_root: Path) 
 
 
 # Scoring belongs to the deployment guides, not this one.
-SCORING_FILES = {"score.py", "smoke_test.py", "score_batch.py", "score_batch.yml"}
+SCORING_FILES = {
+    "score.py",
+    "smoke_test.py",
+    "score_batch.py",
+    "score_batch.yml",
+    "batch_score.yml",
+    "diabetes_scoring.yml",
+}
 
 
 def test_guide_lists_every_training_file_with_a_byoc_marker(guide: str, repo_root: Path) -> None:
