@@ -17,7 +17,7 @@ from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override
-from mlops.engine.plan import Plan, build_plan
+from mlops.engine.plan import Plan, build_command_plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
@@ -75,11 +75,11 @@ def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     job, problems = check_job(path, overrides)
     if problems:
         raise ProblemsFound(problems)
-    if job.type != "pipeline":
+    if job.type not in {"pipeline", "command"}:
         raise MlopsError(
-            f"{path}: type {job.type!r}: the local engine runs pipeline jobs (type: pipeline)."
+            f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs."
         )
-    plan = build_plan(job, path)
+    plan = build_plan(job, path) if job.type == "pipeline" else build_command_plan(job, path)
     _warn_missing_packages(plan)
     return job, plan
 
@@ -150,7 +150,7 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
     settings = job.settings
     return {
         "name": name,
-        "type": "pipeline",
+        "type": job.type,
         "display_name": job.display_name or name,
         "experiment_name": runs.experiment_name,
         "description": job.description,

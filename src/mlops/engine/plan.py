@@ -204,3 +204,42 @@ class _Planner:
 
 
 __all__ = ["DataPath", "Literal", "Plan", "PlannedNode", "Upstream", "build_plan"]
+
+
+@dataclass
+class CommandJobComponent:
+    """A standalone command job seen as the one component it runs (never reused, as on Azure)."""
+
+    command: str
+    code: Any
+    base_path: Any
+    environment: Any
+    environment_variables: dict[str, str]
+    type: str = "command"
+    is_deterministic: bool = False
+
+
+COMMAND_NODE = "main"
+
+
+def build_command_plan(job: Any, file: Path) -> Plan:
+    """A standalone `type: command` job as a plan of one node, `main`.
+
+    Raises:
+        ProblemsFound: An input cannot be resolved; nothing runs.
+    """
+    planner = _Planner(file)
+    inputs = {name: planner.job_input(name, value) for name, value in (job.inputs or {}).items()}
+    if planner.problems:
+        raise ProblemsFound(planner.problems)
+    component = CommandJobComponent(
+        job.command, job.code, job.base_path, job.environment, dict(job.environment_variables or {})
+    )
+    outputs = {
+        name: getattr(output, "type", None) or "uri_folder"
+        for name, output in (job.outputs or {}).items()
+    }
+    node = PlannedNode(COMMAND_NODE, component, inputs, outputs, pipeline_outputs=set(outputs))
+    return Plan(
+        {COMMAND_NODE: node}, {name: Upstream(COMMAND_NODE, name) for name in outputs}, outputs
+    )

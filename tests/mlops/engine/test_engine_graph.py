@@ -112,3 +112,14 @@ jobs:
     copy = Path(record["jobs"]["inline"]["outputs"]["copy"]) / "copy.txt"
     assert copy.read_text() == "inline 3\n"
     assert result(record, "from_store")["label"] == "registered"
+
+
+def test_a_standalone_command_job_runs_as_one_node_and_is_never_reused(pipelines: Path) -> None:
+    first = create_job(pipelines / "command_job.yml")
+    again = create_job(pipelines / "command_job.yml")
+
+    assert (first["type"], statuses(first)) == ("command", {"main": "Completed"})
+    assert result(first, "main")["label"] == "standalone"
+    assert result(first, "main")["upstream"] == ["seed"]
+    assert Path(first["outputs"]["out"]["path"]) == Path(first["jobs"]["main"]["outputs"]["out"])
+    assert statuses(again) == {"main": "Completed"}
