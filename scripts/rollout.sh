@@ -9,8 +9,9 @@
 # 4. optionally mirror MIRROR_PERCENT of live traffic to it, and smoke-test the endpoint;
 # 5. shift live traffic in TRAFFIC_STEPS (default "10 100"), smoke-testing after each step;
 # 6. delete the old deployment.
-# On any failure the traffic goes back to the old deployment, the new one is deleted, and the
-# script exits non-zero.
+# On any failure, and on SIGINT/SIGTERM (a cancelled workflow), the traffic goes back to the old
+# deployment, the new one is deleted, and the script exits non-zero. A rollout killed outright
+# leaves traffic split: the next run puts it back on the deployment with the larger share first.
 #
 # AZ_ML is the CLI: "az ml" on Azure (default), "mlops" locally -- their verbs are the same.
 # SMOKE_TEST is the smoke test command (it reads AZ_ML too).
@@ -39,14 +40,18 @@ fi
 
 blue=$(share_of blue)
 green=$(share_of green)
-if [[ "${blue:-0}" -gt 0 ]]; then old=blue new=green
+if [[ "${blue:-0}" -gt 0 && "${blue:-0}" -ge "${green:-0}" ]]; then old=blue new=green
 elif [[ "${green:-0}" -gt 0 ]]; then old=green new=blue
 else old="" new=blue
 fi
 log "live: ${old:-none}; deploying $MODEL:$version to $new"
 
 if ml online-deployment show -n "$new" -e "$ENDPOINT" -o none 2>/dev/null; then
-  log "removing the idle $new left by an earlier rollout"
+  log "removing the $new left by an earlier rollout"
+  if [[ -n "$old" ]]; then
+    # An interrupted rollout can leave it with live or mirrored traffic, which blocks deletion.
+    ml online-endpoint update -n "$ENDPOINT" --traffic "$old=100 $new=0" --mirror-traffic "$new=0" -o none
+  fi
   ml online-deployment delete -n "$new" -e "$ENDPOINT" --yes -o none
 fi
 
@@ -60,6 +65,7 @@ rollback() {
   ml online-deployment delete -n "$new" -e "$ENDPOINT" --yes -o none || true
 }
 trap rollback ERR
+trap 'trap - ERR; log "interrupted"; rollback; exit 130' INT TERM
 
 ml online-deployment create -f "$DEPLOYMENTS/$new-deployment.yml" -e "$ENDPOINT" \
   --set "model=azureml:$MODEL:$version" -o none
@@ -86,7 +92,7 @@ for step in $TRAFFIC_STEPS; do
   smoke
 done
 
-trap - ERR
+trap - ERR INT TERM
 if [[ -n "$old" ]]; then
   log "deleting the old deployment $old"
   ml online-deployment delete -n "$old" -e "$ENDPOINT" --yes -o none

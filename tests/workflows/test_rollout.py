@@ -35,13 +35,26 @@ def _register(folder: Path, alpha: float, scale: float) -> None:
     create_model(name=MODEL, path=str(path), model_type="mlflow_model")
 
 
-def _rollout(version: int) -> subprocess.CompletedProcess[str]:
+def _interrupting_smoke_test(folder: Path, signal: str) -> str:
+    """A smoke test that passes once, then sends `signal` to the rollout (its parent process)
+    on its second call: right after the first traffic step, as a cancelled workflow would."""
+    script = folder / f"smoke_{signal}.sh"
+    calls = folder / f"smoke_{signal}.calls"
+    script.write_text(
+        f"#!/bin/sh\necho call >> {calls}\n"
+        f"if [ $(wc -l < {calls}) -eq 2 ]; then kill -{signal} $PPID; fi\n"
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+def _rollout(version: int, smoke_test: str | None = None) -> subprocess.CompletedProcess[str]:
     python = sys.executable
     environment = {
         **os.environ,
         "AZ_ML": f"{python} -m mlops",
-        "SMOKE_TEST": f"{python} -m diabetes_regression.smoke_test",
-        "MIRROR_PERCENT": "20",
+        "SMOKE_TEST": smoke_test or f"{python} -m diabetes_regression.smoke_test",
+        "MIRROR_PERCENT": "0" if smoke_test else "20",
     }
     return subprocess.run(
         ["bash", "scripts/rollout.sh", str(version)],
@@ -53,7 +66,7 @@ def _rollout(version: int) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_good_model_rolls_out_and_a_bad_one_is_rolled_back(mlops_home: Path) -> None:
+def test_good_rolls_out_bad_and_interrupted_roll_back_killed_recovers(mlops_home: Path) -> None:
     from mlops.online import deployments, endpoints
 
     for alpha, scale in ((1.0, 1.0), (0.1, 1.0), (1.0, 100.0)):
@@ -80,6 +93,23 @@ def test_a_good_model_rolls_out_and_a_bad_one_is_rolled_back(mlops_home: Path) -
         assert endpoints.invoke(ENDPOINT, REPO / "endpoints" / "online" / "sample-request.json")[
             "result"
         ]
+
+        cancelled = _rollout(1, _interrupting_smoke_test(mlops_home.parent, "TERM"))
+        assert cancelled.returncode == 130, cancelled.stderr
+        assert "traffic: green=90 blue=10" in cancelled.stderr
+        assert "interrupted" in cancelled.stderr
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"green": 100}
+        assert [d["name"] for d in deployments.list_deployments(ENDPOINT)] == ["green"]
+
+        killed = _rollout(1, _interrupting_smoke_test(mlops_home.parent, "KILL"))
+        assert killed.returncode == -9
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"green": 90, "blue": 10}
+        recovered = _rollout(1)
+        assert recovered.returncode == 0, recovered.stderr
+        assert "removing the blue left by an earlier rollout" in recovered.stderr
+        assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}
+        assert [d["name"] for d in deployments.list_deployments(ENDPOINT)] == ["blue"]
+        assert deployments.show_deployment(ENDPOINT, "blue")["model"] == f"azureml:{MODEL}:1"
     finally:
         if endpoints.list_endpoints():
             endpoints.delete_endpoint(ENDPOINT)
