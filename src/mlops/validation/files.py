@@ -42,7 +42,7 @@ def yaml_files(paths: list[Path]) -> list[Path]:
             files.append(path)
         else:
             raise UsageError(f"{path} does not exist: give existing files or folders")
-    return list(dict.fromkeys(_display(file) for file in files))
+    return list(dict.fromkeys(display_path(file) for file in files))
 
 
 def validate_files(paths: list[Path]) -> list[Problem]:
@@ -81,9 +81,20 @@ def check_file(file: Path) -> list[Problem]:
     if kind in {"online_deployment", "batch_deployment"}:
         return validation.check_deployment(file, kind)[1]
     try:
-        load_entity(file, kind)
+        entity = load_entity(file, kind)
     except ProblemsFound as found:
         return found.problems
+    if kind == "environment" and not (entity.image or entity.build):
+        return [
+            Problem(
+                str(file),
+                document.line("conda_file") or 1,
+                "image",
+                "an environment needs an image or a build context (Azure rejects it on create)",
+                "add image: <a base image>, e.g. mcr.microsoft.com/azureml/"
+                "openmpi4.1.0-ubuntu22.04, or build: {path: <docker context>}",
+            )
+        ]
     return []
 
 
@@ -91,7 +102,8 @@ def _is_workflow(file: Path) -> bool:
     return file.resolve().parent.match("*/.github/workflows")
 
 
-def _display(file: Path) -> Path:
+def display_path(file: Path) -> Path:
+    """`file` relative to the working folder when it is under it, as problems show it."""
     try:
         return Path(os.path.relpath(file.resolve(), Path.cwd()))
     except ValueError:

@@ -17,6 +17,9 @@ from mlops.validation.lines import YamlDocument
 _ERRORS_JSON = re.compile(r"\{\s*\"result\".*\n\}", re.S)
 _LOCATION_LINE = re.compile(r"#line (\d+)")
 _YAML_LINE = re.compile(r"line (\d+), column \d+")
+_MISSING_FILE = re.compile(r"No such file or directory: (\S+)")
+_FIELD_ERRORS_JSON = re.compile(r"failed:\s*(\{.*?\n\})", re.S)
+_REFERENCE_LINK = re.compile(r"refer to the .*? schema if needed: (\S+?)\.?$", re.M)
 
 
 def read_document(path: Path) -> YamlDocument:
@@ -145,7 +148,7 @@ def _loader(kind: str):
 def _schema_problems(path: Path, error: Exception, document: YamlDocument) -> list[Problem]:
     match = _ERRORS_JSON.search(str(error))
     if not match:
-        return [Problem(str(path), None, "file", _first_line(str(error)))]
+        return _field_problems(path, str(error), document)
     problems = []
     for item in json.loads(match.group(0)).get("errors", []):
         field = item.get("path") or "file"
@@ -155,10 +158,75 @@ def _schema_problems(path: Path, error: Exception, document: YamlDocument) -> li
     return problems
 
 
+def _field_problems(path: Path, text: str, document: YamlDocument) -> list[Problem]:
+    """Problems from the `{field: [messages]}` form of azure-ai-ml's schema errors.
+
+    Data, endpoint and deployment loaders report this form rather than the `result` JSON.
+    """
+    match = _FIELD_ERRORS_JSON.search(text)
+    try:
+        errors = json.loads(match.group(1)) if match else None
+    except json.JSONDecodeError:
+        errors = None
+    if not isinstance(errors, dict):
+        return [Problem(str(path), None, "file", _first_line(text))]
+    link = _REFERENCE_LINK.search(text)
+    fix = f"see {link.group(1)}" if link else None
+    return [
+        Problem(str(path), document.line(field), field, message, fix)
+        for field, message in _flatten(errors, "")
+    ]
+
+
+def _flatten(errors: Any, prefix: str) -> list[tuple[str, str]]:
+    """(dotted field, message) pairs of a nested marshmallow error mapping."""
+    if isinstance(errors, dict):
+        pairs = []
+        for key, value in errors.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            pairs += _flatten(value, field)
+        return pairs
+    if isinstance(errors, list) and all(isinstance(item, str) for item in errors):
+        return [(prefix or "file", _plain("; ".join(errors)))]
+    if isinstance(errors, list):
+        return [pair for item in errors for pair in _flatten(item, prefix)]
+    return [(prefix or "file", _plain(str(errors)))]
+
+
 def _exception_problem(path: Path, error: Exception, document: YamlDocument) -> Problem:
     text = str(error)
+    missing = _MISSING_FILE.search(text)
+    field = _field_naming(path, document.data, Path(missing.group(1))) if missing else None
+    if field:
+        value = _value_at(document.data, field)
+        return Problem(
+            str(path),
+            document.line(field),
+            field,
+            f"{value} does not exist (looked for {missing.group(1)})",
+            "give a path relative to this file",
+        )
     line = _YAML_LINE.search(text)
     return Problem(str(path), int(line.group(1)) if line else None, "file", _first_line(text))
+
+
+def _field_naming(path: Path, data: Any, missing: Path, prefix: str = "") -> str | None:
+    """The dotted field whose value, relative to `path`'s folder, is the `missing` file."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, str) and (path.parent / value).resolve() == missing.resolve():
+                return field
+            found = _field_naming(path, value, missing, field)
+            if found:
+                return found
+    return None
+
+
+def _value_at(data: Any, field: str) -> Any:
+    for key in field.split("."):
+        data = data[key]
+    return data
 
 
 def _first_line(text: str) -> str:

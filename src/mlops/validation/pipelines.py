@@ -26,6 +26,7 @@ class PipelineChecker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._checked_files: set[str] = set()
+        self._registered: dict[str, Any] = {}
 
     def check(self, pipeline: Any, file: str, document: YamlDocument, parent: dict) -> None:
         """Check `pipeline`'s nodes.
@@ -48,7 +49,9 @@ class PipelineChecker:
             self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
         component = node.component
         if isinstance(component, str):
-            return
+            component = self._registered_component(where, component)
+            if component is None:
+                return
         self._check_component_file(component)
         inline = "component" not in raw
         declared = component.inputs or {}
@@ -138,13 +141,15 @@ class PipelineChecker:
                 where,
                 field,
                 f"{reference.text} binds to a job that does not exist in this pipeline "
-                f"(jobs: {', '.join(sorted(set(jobs) - {name}))})",
+                f"(other jobs: {', '.join(sorted(set(jobs) - {name})) or 'none'})",
                 "fix the job name",
             )
             return
         source = jobs[reference.job].component
         if isinstance(source, str):
-            return
+            source = self._registered.get(source)
+            if source is None:
+                return
         ports = (source.outputs if reference.kind == "outputs" else source.inputs) or {}
         if reference.name not in ports:
             self._add(
@@ -152,7 +157,7 @@ class PipelineChecker:
                 field,
                 f"{reference.text}: job {reference.job} has no {reference.kind[:-1]} "
                 f"{reference.name!r} (it has: {', '.join(sorted(ports)) or 'none'})",
-                "fix the output name",
+                f"fix the {reference.kind[:-1]} name",
             )
             return
         problem = type_fit_problem(getattr(ports[reference.name], "type", None), declaration.type)
@@ -165,6 +170,31 @@ class PipelineChecker:
         except ExpressionError as error:
             self._add(where, field, str(error))
             return None
+
+    def _registered_component(self, where: NodeWhere, reference: str) -> Any | None:
+        """A registered component from the local store; None when the store does not have it.
+
+        A name the local store has never seen may well exist in the Azure workspace, so it is
+        not a problem here; a version the store lacks of a name it has is.
+        """
+        if reference in self._registered:
+            return self._registered[reference]
+        from mlops.assets import catalog, resolve_component
+        from mlops.assets.references import parse
+        from mlops.errors import MlopsError, ProblemsFound
+        from mlops.validation.loading import load_entity
+
+        text = reference if reference.startswith("azureml:") else f"azureml:{reference}"
+        component = None
+        try:
+            if catalog.versions("component", parse(text, "component").name):
+                component = load_entity(resolve_component(text).path, "component")
+        except ProblemsFound as found:
+            self.problems += found.problems
+        except MlopsError as error:
+            self._add(where, "component", str(error), "register that version or fix the reference")
+        self._registered[reference] = component
+        return component
 
     def _check_component_file(self, component: Any) -> None:
         source = getattr(component, "_source_path", None)

@@ -14,12 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from mlops.errors import Problem
 from mlops.home import repo_root
 
 _AZ_ML_FILE_FLAGS = {"-f", "--file", "--request-file"}
+_WORKFLOW_SYNTAX = "https://docs.github.com/actions/reference/workflow-syntax-for-github-actions"
 _SCHEMA_ERROR = re.compile(r"^\s*(?P<file>\S+?)::(?P<path>\S+): (?P<message>.+)$")
 
 
@@ -65,10 +64,27 @@ def _schema_problems(process: subprocess.Popen[str]) -> list[Problem]:
     for line in (out + err).splitlines():
         match = _SCHEMA_ERROR.match(line)
         if match:
+            field = match["path"].removeprefix("$.")
             problems.append(
-                Problem(match["file"], None, match["path"].removeprefix("$."), match["message"])
+                Problem(
+                    match["file"],
+                    _line(match["file"], field),
+                    field,
+                    match["message"],
+                    f"see {_WORKFLOW_SYNTAX}",
+                )
             )
     return problems or [Problem("workflows", None, "schema", (out + err).strip())]
+
+
+def _line(file: str, field: str) -> int | None:
+    from mlops.errors import ProblemsFound
+    from mlops.validation.loading import read_document
+
+    try:
+        return read_document(Path(file)).line(field)
+    except ProblemsFound:
+        return None
 
 
 def _zizmor_problems(process: subprocess.Popen[str]) -> list[Problem]:
@@ -78,7 +94,10 @@ def _zizmor_problems(process: subprocess.Popen[str]) -> list[Problem]:
     try:
         findings = json.loads(out)
     except json.JSONDecodeError:
-        return [Problem("workflows", None, "zizmor", err.strip() or out.strip())]
+        if "no inputs collected" in err:
+            # Every workflow failed zizmor's own schema check: the schema problems say why.
+            return []
+        return [Problem("workflows", None, "zizmor", _first_error(err or out))]
     problems = []
     for finding in findings:
         for location in finding.get("locations", []):
@@ -86,43 +105,67 @@ def _zizmor_problems(process: subprocess.Popen[str]) -> list[Problem]:
             concrete = location.get("concrete", {}).get("location", {})
             if symbolic.get("kind") != "Primary":
                 continue
-            file = symbolic.get("key", {}).get("Local", {}).get("given_path", "workflow")
+            local = symbolic.get("key", {}).get("Local", {})
+            file = local.get("given_path") or local.get("verbatim_path") or "workflow"
             line = concrete.get("start_point", {}).get("row")
+            route = _route(symbolic.get("route", {}).get("route", []))
             problems.append(
                 Problem(
                     file,
                     line + 1 if line is not None else None,
-                    f"zizmor {finding.get('ident')}",
+                    f"{route}: zizmor {finding.get('ident')}"
+                    if route
+                    else f"zizmor {finding.get('ident')}",
                     finding.get("desc", ""),
-                    finding.get("url"),
+                    f"see {finding.get('url')}" if finding.get("url") else None,
                 )
             )
     return problems
 
 
+def _route(steps: list[dict]) -> str:
+    """zizmor's route (`[{"Key": "jobs"}, {"Index": 0}]`) as a dotted field (`jobs[0]`)."""
+    field = ""
+    for step in steps:
+        if "Key" in step:
+            field += f".{step['Key']}" if field else str(step["Key"])
+        elif "Index" in step:
+            field += f"[{step['Index']}]"
+    return field
+
+
+def _first_error(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return next(
+        (line for line in lines if line.startswith(("error", "fatal"))), lines[0] if lines else text
+    )
+
+
 def az_ml_file_problems(workflow: Path) -> list[Problem]:
     """Every file a workflow's `run:` steps pass to `az ml` must exist and validate."""
-    from mlops.validation.files import check_file
+    from mlops.validation.files import check_file, display_path
+    from mlops.validation.loading import read_document
 
-    document = yaml.safe_load(workflow.read_text(encoding="utf-8")) or {}
+    document = read_document(workflow)
     root = repo_root(workflow.resolve().parent)
     problems = []
-    for job_name, job in (document.get("jobs") or {}).items():
-        for position, step in enumerate(job.get("steps") or []):
-            for file in az_ml_files(str(step.get("run", ""))):
+    for job_name, job in ((document.data or {}).get("jobs") or {}).items():
+        for position, step in enumerate((job or {}).get("steps") or []):
+            for file in az_ml_files(str((step or {}).get("run", ""))):
                 target = root / file
                 field = f"jobs.{job_name}.steps[{position}].run"
                 if not target.exists():
                     problems.append(
                         Problem(
                             str(workflow),
-                            None,
+                            document.line(field),
                             field,
                             f"az ml is given {file}, which does not exist",
+                            "give the path from the repository root, as the workflow runs there",
                         )
                     )
                 elif target.suffix in {".yml", ".yaml"}:
-                    problems += check_file(target)
+                    problems += check_file(display_path(target))
     return list(dict.fromkeys(problems))
 
 
