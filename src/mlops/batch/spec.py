@@ -10,7 +10,14 @@ from typing import Any
 
 from mlops import atomic
 from mlops.errors import MlopsError
-from mlops.expressions import ExpressionError, Reference, binding, format_value, render_command
+from mlops.expressions import (
+    ExpressionError,
+    Reference,
+    binding,
+    format_value,
+    quote_path,
+    render_command,
+)
 
 # Azure ML's defaults for a parallel job (reference-yaml-job-parallel).
 DEFAULT_MAX_RETRIES = 3
@@ -75,8 +82,8 @@ def build_spec(
     task = component.task
     if task is None or getattr(task, "type", "run_function") != "run_function":
         raise MlopsError(f"{name}: task.type must be run_function (the only type Azure ML runs).")
-    values = {f"inputs.{k}": None if v is None else format_value(v) for k, v in inputs.items()}
-    values.update({f"outputs.{k}": str(v) for k, v in outputs.items()})
+    values = {f"inputs.{k}": _text(component, k, v) for k, v in inputs.items()}
+    values.update({f"outputs.{k}": quote_path(str(v)) for k, v in outputs.items()})
     input_path = _input_data(component, inputs, name)
     try:
         script_arguments = shlex.split(render_command(task.program_arguments or "", values))
@@ -105,6 +112,16 @@ def build_spec(
         logging_level=str(component.logging_level or "INFO").upper(),
         append_row_to=append_row_to,
     )
+
+
+def _text(component: Any, name: str, value: object) -> str | None:
+    """An input as program_arguments show it: paths quoted (they are split like a shell's)."""
+    from mlops.engine.plan import PATH_TYPES
+
+    if value is None:
+        return None
+    declared = getattr((component.inputs or {}).get(name), "type", None)
+    return quote_path(str(value)) if declared in PATH_TYPES else format_value(value)
 
 
 def _int(value: Any, default: int) -> int:
