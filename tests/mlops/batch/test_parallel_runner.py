@@ -31,7 +31,7 @@ def run_driver(tmp_path: Path, files: dict[str, int], **settings) -> tuple[int, 
         input_path=str(make_input(tmp_path / "in", files)),
         mini_batch_size=settings.pop("mini_batch_size", 2),
         entry_script=str(SCRIPTS / "behaviours.py"),
-        script_arguments=["--state", str(state)],
+        script_arguments=settings.pop("script_arguments", ["--state", str(state)]),
         search_path=[str(SCRIPTS)],
         workdir=str(tmp_path),
         workers=settings.pop("workers", 2),
@@ -152,3 +152,11 @@ def test_mini_batch_size_is_files_per_mini_batch(tmp_path, size):
     code, log, _ = run_driver(tmp_path, files, mini_batch_size=size, workers=1)
     assert code == 0, log
     assert f"Scoring {-(-5 // size)} mini-batches of up to {size} files" in log
+
+
+def test_an_init_that_fails_fails_the_run_with_its_traceback(tmp_path):
+    code, log, _ = run_driver(tmp_path, {"a.csv": 1}, script_arguments=[])
+    assert code == 1
+    assert "init() failed in a worker" in log
+    assert "the following arguments are required: --state" in log
+    assert not (tmp_path / "out" / "parallel_run_step.txt").exists()
