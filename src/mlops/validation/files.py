@@ -54,12 +54,21 @@ def validate_files(paths: list[Path]) -> list[Problem]:
         from mlops.validation.workflows import WorkflowLinters
 
         pending = WorkflowLinters(workflows)
+    checked: dict[Path, list[Problem]] = {}
+
+    def check_once(file: Path) -> list[Problem]:
+        # Workflows pass files to `az ml` that the folders already hold: check each once.
+        key = file.resolve()
+        if key not in checked:
+            checked[key] = check_file(file)
+        return checked[key]
+
     problems = []
     for file in files:
         if file not in workflows:
-            problems += check_file(file)
+            problems += check_once(file)
     if pending:
-        problems += pending.problems()
+        problems += pending.problems(check_once)
     return list(dict.fromkeys(problems))
 
 

@@ -22,13 +22,21 @@ _FIELD_ERRORS_JSON = re.compile(r"failed:\s*(\{.*?\n\})", re.S)
 _REFERENCE_LINK = re.compile(r"refer to the .*? schema if needed: (\S+?)\.?$", re.M)
 
 
+# Parsed files by (path, mtime, size): a component is read by every pipeline that uses it.
+_DOCUMENTS: dict[tuple[Path, int, int], YamlDocument] = {}
+
+
 def read_document(path: Path) -> YamlDocument:
-    """Read and parse a YAML file.
+    """Read and parse a YAML file (once while it is unchanged).
 
     Raises:
         ProblemsFound: It is missing, unreadable or not valid YAML.
     """
     try:
+        stat = path.stat()
+        key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+        if key in _DOCUMENTS:
+            return _DOCUMENTS[key]
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProblemsFound(
@@ -39,7 +47,7 @@ def read_document(path: Path) -> YamlDocument:
             [Problem(str(path), None, "file", f"cannot be read: {error}")]
         ) from None
     try:
-        return YamlDocument(text)
+        document = _DOCUMENTS[key] = YamlDocument(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -47,6 +55,7 @@ def read_document(path: Path) -> YamlDocument:
         raise ProblemsFound(
             [Problem(str(path), line, "yaml", f"invalid YAML: {problem}", "fix the indentation")]
         ) from None
+    return document
 
 
 def load_entity(

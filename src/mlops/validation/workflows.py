@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mlops.errors import Problem
@@ -43,12 +44,17 @@ class WorkflowLinters:
             [str(tools / "zizmor"), "--offline", "--format", "json", "--no-progress", *names]
         )
 
-    def problems(self) -> list[Problem]:
-        """Schema, zizmor and `az ml` file problems of every workflow."""
-        problems = _schema_problems(self._schema)
-        problems += _zizmor_problems(self._zizmor)
+    def problems(self, check: Callable[[Path], list[Problem]] | None = None) -> list[Problem]:
+        """Schema, zizmor and `az ml` file problems of every workflow.
+
+        Args:
+            check: Checks one file a workflow passes to `az ml` (default: `check_file`).
+        """
+        problems = []
         for workflow in self.workflows:
-            problems += az_ml_file_problems(workflow)
+            problems += az_ml_file_problems(workflow, check)
+        problems += _schema_problems(self._schema)
+        problems += _zizmor_problems(self._zizmor)
         return problems
 
 
@@ -141,9 +147,18 @@ def _first_error(text: str) -> str:
     )
 
 
-def az_ml_file_problems(workflow: Path) -> list[Problem]:
-    """Every file a workflow's `run:` steps pass to `az ml` must exist and validate."""
+def az_ml_file_problems(
+    workflow: Path, check: Callable[[Path], list[Problem]] | None = None
+) -> list[Problem]:
+    """Every file a workflow's `run:` steps pass to `az ml` must exist and validate.
+
+    Args:
+        workflow: The workflow file.
+        check: Checks one such file (default: `mlops.validation.files.check_file`).
+    """
     from mlops.validation.files import check_file, display_path
+
+    check = check or check_file
     from mlops.validation.loading import read_document
 
     document = read_document(workflow)
@@ -165,7 +180,7 @@ def az_ml_file_problems(workflow: Path) -> list[Problem]:
                         )
                     )
                 elif target.suffix in {".yml", ".yaml"}:
-                    problems += check_file(display_path(target))
+                    problems += check(display_path(target))
     return list(dict.fromkeys(problems))
 
 

@@ -251,7 +251,7 @@ CASES = [
         None,
         2,
         "yaml",
-        "invalid YAML: mapping values are not allowed here",
+        "invalid YAML: mapping values are not allowed",
         "indentation",
     ),
     # workflows

@@ -1,1 +1,2 @@
-def run(x): return x
+def run(x):
+    return x
