@@ -4,20 +4,54 @@ hand to `az ml` present and valid, and the rollout wired as the issue describes.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 import yaml
 
-from mlops.validation import validate_paths
+from mlops.validation import check_job, validate_paths
 from mlops.validation.workflows import az_ml_files
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
 
 
+# Values the runner gives the shell variables the workflows put in `az ml job create --set`.
+RUNNER_VALUES = {
+    "$GITHUB_RUN_ID": "4242",
+    "$build_uri": "https://github.com/contoso/mlops/actions/runs/4242",
+    "$COMPUTE": "cpu-cluster",
+    "$model": "azureml:diabetes_regression_model:1",
+}
+
+
 def _workflow(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def _job_creates() -> list[tuple[str, str, list[dict[str, str]]]]:
+    """(workflow, job file, --set overrides as azure-ai-ml params) of every `az ml job create`."""
+    creates = []
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for job in _workflow(path.name)["jobs"].values():
+            for step in job.get("steps", []):
+                script = step.get("run", "").replace("\\\n", " ")
+                for line in script.splitlines():
+                    if "az ml job create" not in line:
+                        continue
+                    words = shlex.split(line.split("$(", 1)[-1].rstrip(")"))
+                    file = words[words.index("--file") + 1]
+                    overrides = []
+                    for word in words[words.index("--set") + 1 :]:
+                        if word.startswith("-"):
+                            break
+                        for variable, value in RUNNER_VALUES.items():
+                            word = word.replace(variable, value)
+                        key, value = word.split("=", 1)
+                        overrides.append({key: value})
+                    creates.append((path.name, file, overrides))
+    return creates
 
 
 def test_workflows_pass_the_schema_zizmor_and_the_az_ml_file_checks() -> None:
@@ -64,3 +98,17 @@ def test_deploy_rolls_out_through_the_script_one_at_a_time(job: str) -> None:
     assert deploy["jobs"][job]["environment"] == job
     assert any(step.get("run", "").startswith("scripts/rollout.sh") for step in steps)
     assert deploy["jobs"][job]["env"]["AZ_ML"] == "az ml"
+
+
+def test_every_job_a_workflow_creates_loads_with_its_set_overrides() -> None:
+    creates = _job_creates()
+    assert {(workflow, file) for workflow, file, _ in creates} == {
+        ("train.yml", "pipelines/train.yml"),
+        ("batch-score.yml", "pipelines/batch_score.yml"),
+    }
+    for workflow, file, overrides in creates:
+        assert all("$" not in value for override in overrides for value in override.values())
+        job, problems = check_job(REPO / file, overrides)
+        assert problems == [], f"{workflow}: {problems}"
+        assert job.settings.default_compute == "cpu-cluster"
+        assert job.tags["build_id"] == "4242"
