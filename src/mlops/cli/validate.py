@@ -25,9 +25,12 @@ def validate(paths: tuple[Path, ...]) -> None:
     problems = validate_paths(targets)
     for problem in problems:
         click.echo(str(problem))
-    checked = len(yaml_files(targets))
+    checked = _count(len(yaml_files(targets)), "file")
     if problems:
-        count = len(problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} in {checked} files.", err=True)
+        click.echo(f"{_count(len(problems), 'problem')} in {checked}.", err=True)
         raise SystemExit(1)
-    click.echo(f"{checked} files valid.", err=True)
+    click.echo(f"{checked} valid.", err=True)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

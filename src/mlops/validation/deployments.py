@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops.errors import Problem
+from mlops.validation.display import display_path
 from mlops.validation.lines import YamlDocument
 
 
@@ -24,7 +25,7 @@ def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> 
                 str(file),
                 document.line("code_configuration.code"),
                 "code_configuration.code",
-                f"code folder {code} does not exist (looked in {code_folder})",
+                f"code folder {code} does not exist (looked in {display_path(code_folder)})",
                 "give a folder relative to this file",
             )
         )
@@ -36,7 +37,7 @@ def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> 
                 str(file),
                 document.line("code_configuration.scoring_script"),
                 "code_configuration.scoring_script",
-                f"scoring script {script} does not exist in {code_folder}",
+                f"scoring script {script} does not exist in {display_path(code_folder)}",
                 "give the script's path relative to the code folder",
             )
         )

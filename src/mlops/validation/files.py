@@ -6,10 +6,10 @@ files under `.github/workflows/` are checked as GitHub workflows.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from mlops.errors import Problem, ProblemsFound, UsageError
+from mlops.validation.display import display_path
 from mlops.validation.kinds import is_conda_file, kind_from_schema
 from mlops.validation.loading import load_entity, read_document
 
@@ -109,11 +109,3 @@ def check_file(file: Path) -> list[Problem]:
 
 def _is_workflow(file: Path) -> bool:
     return file.resolve().parent.match("*/.github/workflows")
-
-
-def display_path(file: Path) -> Path:
-    """`file` relative to the working folder when it is under it, as problems show it."""
-    try:
-        return Path(os.path.relpath(file.resolve(), Path.cwd()))
-    except ValueError:
-        return file

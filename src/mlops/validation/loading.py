@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from mlops.errors import Problem, ProblemsFound
+from mlops.validation.display import display_path
 from mlops.validation.kinds import KINDS, kind_from_schema
 from mlops.validation.lines import YamlDocument
 
@@ -212,7 +213,7 @@ def _exception_problem(path: Path, error: Exception, document: YamlDocument) -> 
             str(path),
             document.line(field),
             field,
-            f"{value} does not exist (looked for {missing.group(1)})",
+            f"{value} does not exist (looked for {display_path(Path(missing.group(1)))})",
             "give a path relative to this file",
         )
     line = _YAML_LINE.search(text)

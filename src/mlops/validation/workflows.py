@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mlops.errors import Problem
 from mlops.home import repo_root
+from mlops.validation.display import display_path
 
 _AZ_ML_FILE_FLAGS = {"-f", "--file", "--request-file"}
 _WORKFLOW_SYNTAX = "https://docs.github.com/actions/reference/workflow-syntax-for-github-actions"
@@ -156,7 +157,7 @@ def az_ml_file_problems(
         workflow: The workflow file.
         check: Checks one such file (default: `mlops.validation.files.check_file`).
     """
-    from mlops.validation.files import check_file, display_path
+    from mlops.validation.files import check_file
 
     check = check or check_file
     from mlops.validation.loading import read_document

@@ -326,13 +326,13 @@ def test_each_mistake_is_reported_where_it_is(validate, given, reported, line, f
 def test_a_good_component_is_clean(validate):
     code, out, err = validate(str(BROKEN / "step.yml"))
     assert (code, out) == (0, "")
-    assert "1 files valid." in err
+    assert "1 file valid." in err
 
 
 def test_a_conda_file_is_skipped(validate):
     code, out, err = validate(str(BROKEN / "conda.yml"))
     assert (code, out) == (0, "")
-    assert "1 files valid." in err
+    assert "1 file valid." in err
 
 
 def test_every_problem_is_reported_not_just_the_first(validate):
