@@ -1,0 +1,1 @@
+"""`mlops bootstrap`: turn the template's sample project into the user's, all or nothing."""
