@@ -18,18 +18,12 @@ _RESERVED = {"mlops", "tests", "src", "docs", "data", "scripts", "components", "
 
 
 def forms(name: str) -> dict[str, str]:
-    """Each spelling of the sample's name -> the same spelling of `name`, longest first.
+    """Each spelling of the sample's name -> the same spelling of `name`.
 
-    `diabetes_regression` (package, components, model, environments), `diabetes-regression`
-    (endpoints), `DiabetesRegression` and `DIABETES_REGRESSION`.
+    `diabetes-regression` (endpoints, the distribution) and `diabetes_regression` (everything
+    else: package, components, model, environments, experiment).
     """
-    camel = "".join(part.capitalize() for part in name.split("_") if part)
-    return {
-        "DIABETES_REGRESSION": name.upper(),
-        "DiabetesRegression": camel,
-        "diabetes-regression": name.replace("_", "-"),
-        SAMPLE: name,
-    }
+    return {"diabetes-regression": name.replace("_", "-"), SAMPLE: name}
 
 
 def check_name(name: str) -> None:
