@@ -16,7 +16,13 @@ from packaging.utils import canonicalize_name
 AZURE_ONLY = {"azureml-mlflow"}
 NEEDED = {
     "train-conda.yml": {"mlflow", "scikit-learn", "pandas", "matplotlib"},
-    "score-conda.yml": {"azureml-inference-server-http", "mlflow", "scikit-learn", "pandas"},
+    "score-conda.yml": {
+        "azureml-inference-server-http",
+        "mlflow",
+        "orjson",
+        "scikit-learn",
+        "pandas",
+    },
 }
 
 

@@ -1,9 +1,14 @@
-"""score.py's request checks, without a server (the online tests run it in one)."""
+"""score.py without a server: its request checks, its answers against the model's own, its
+swagger files (the online tests run it in the real server)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from diabetes_regression import score
 from diabetes_regression.score import request_problem
 
 ROW = [0.01] * 10
@@ -27,3 +32,84 @@ ROW = [0.01] * 10
 )
 def test_request_problem_names_what_is_wrong(data, problem) -> None:
     assert request_problem(data, 10) == problem
+
+
+@pytest.fixture(scope="module")
+def scoring(tmp_path_factory: pytest.TempPathFactory, sample_data: Path):
+    """score.py initialised, as the server does, on a Ridge model saved the way train_model
+    saves it; with that model loaded through pyfunc to compare answers."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    import pandas as pd
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import Ridge
+
+    frame = pd.read_csv(sample_data / "diabetes.csv")
+    features = frame.drop(columns="Y")
+    model = Ridge(alpha=0.5).fit(features, frame["Y"])
+    folder = tmp_path_factory.mktemp("model_dir") / "model"
+    signature = infer_signature(features, model.predict(features))
+    mlflow.sklearn.save_model(model, str(folder), signature=signature)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AZUREML_MODEL_DIR", str(folder.parent))
+        score.init()
+    return mlflow.pyfunc.load_model(str(folder)), features
+
+
+def _post(body: bytes) -> tuple[int, dict]:
+    import flask
+
+    app = flask.Flask("scoring")
+    with app.test_request_context("/score", method="POST", data=body):
+        response = score.run(flask.request)
+    return response.status_code, json.loads(response.get_data())
+
+
+def test_run_answers_as_the_model_itself(scoring):
+    pyfunc_model, features = scoring
+    rows = features.head(50).to_numpy().tolist()
+    status, answer = _post(json.dumps({"data": rows}).encode())
+    assert status == 200
+    expected = pyfunc_model.predict(features.head(50))
+    assert answer["result"] == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_a_request_with_true_in_a_string_takes_the_careful_path_to_the_same_answer(scoring):
+    _, features = scoring
+    rows = features.head(3).to_numpy().tolist()
+    plain = _post(json.dumps({"data": rows}).encode())
+    careful = _post(json.dumps({"data": rows, "note": "true"}).encode())
+    assert plain[0] == careful[0] == 200
+    assert plain[1] == careful[1]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "the request body could not be decoded as JSON"),
+        (b'{"rows": [[1]]}', 'the request must be a JSON object {"data": [[features], ...]}'),
+        (b"[1, 2]", 'the request must be a JSON object {"data": [[features], ...]}'),
+        (json.dumps({"data": [[True, *ROW[1:]]]}).encode(), "row 0, value 0 is not a number"),
+        (json.dumps({"data": [[*ROW[:9], 1], ROW[:9]]}).encode(), "row 1 has 9 values"),
+        (json.dumps({"data": [ROW, ["1", *ROW[1:]]]}).encode(), "row 1, value 0 is not a number"),
+        (json.dumps({"data": [ROW, [None, *ROW[1:]]]}).encode(), "row 1, value 0 is not a number"),
+        (b'{"data": [[1e400, 0, 0, 0, 0, 0, 0, 0, 0, 0]]}', "the request body could not be"),
+        (json.dumps({"data": [[float("nan"), *ROW[1:]]]}).encode(), "the request body could not"),
+    ],
+)
+def test_run_rejects_a_bad_request_with_a_400_naming_the_problem(scoring, body, message):
+    status, answer = _post(body)
+    assert status == 400
+    assert answer["error"].startswith(message)
+
+
+def test_the_swagger_files_are_current():
+    from diabetes_regression import swagger
+
+    for version, name in swagger.FILES.items():
+        written = json.loads((swagger.CODE_FOLDER / name).read_text())
+        assert written == swagger.swagger(version), (
+            f"{name} is stale: run python -m diabetes_regression.swagger"
+        )
+    served = swagger.swagger("2")["definitions"]["ServiceInput"]
+    assert served["example"] == {"data": score.SAMPLE_ROWS}
