@@ -86,6 +86,8 @@ def test_running_it_again_changes_nothing(bootstrapped):
     again = run_in(copy, "-m", "mlops", "bootstrap", "-n", NAME)
     assert again.returncode == 0, again.stderr
     assert "already bootstrapped" in again.stdout
+    bad = run_in(copy, "-m", "mlops", "bootstrap", "-n", "Churn")
+    assert bad.returncode == 2 and "not a valid project name" in bad.stderr
     assert tree_digest(copy) == before
 
 

@@ -47,6 +47,14 @@ def check_name(name: str) -> None:
         )
     if SAMPLE in name:
         raise UsageError(f"{name!r} contains the sample's name {SAMPLE!r}: pick another.")
+
+
+def check_not_installed(name: str) -> None:
+    """Refuse a name an installed module already has (checked before renaming, not after).
+
+    Raises:
+        UsageError: A module of that name is importable.
+    """
     if importlib.util.find_spec(name) is not None:
         raise UsageError(
             f"{name!r} is already an installed module (imports would be ambiguous): pick another."

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops.bootstrap.apply import apply_changes
-from mlops.bootstrap.names import SAMPLE, check_name, forms
+from mlops.bootstrap.names import SAMPLE, check_name, check_not_installed, forms
 from mlops.bootstrap.plan import plan_changes
 from mlops.errors import MlopsError
 
@@ -30,6 +30,7 @@ def bootstrap(
         UsageError: The name breaks a rule.
         MlopsError: Uncommitted changes (without `force`); nothing was changed.
     """
+    check_name(name)
     changes = plan_changes(root, name)
     summary: dict[str, Any] = {"name": name, "names": forms(name), "dry_run": dry_run}
     if not changes:
@@ -37,7 +38,7 @@ def bootstrap(
             changed_files=0, files=[], message=f"nothing names {SAMPLE}: already bootstrapped"
         )
         return summary
-    check_name(name)
+    check_not_installed(name)
     if not dry_run and not force and _dirty(root):
         raise MlopsError(
             f"{root} has uncommitted changes; bootstrap changes many files, so commit or stash "
