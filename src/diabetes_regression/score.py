@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 from azureml_inference_server_http.api.aml_request import rawhttp
 from azureml_inference_server_http.api.aml_response import AMLResponse
+from flask import g
 
 # A child of the server's logger, so request lines land in the deployment's log.
 logger = logging.getLogger("azmlinfsrv.score")
@@ -130,8 +131,6 @@ def _rows(data: Any, body: bytes) -> np.ndarray | None:
 def _answer(request: Any, status: int, data: Any, answer: dict[str, Any]) -> AMLResponse:
     """The JSON response, after one log line: request id, W3C traceparent when sent, row count,
     outcome."""
-    from flask import g
-
     request_id = getattr(g, "request_id", "") or request.headers.get("x-request-id", "")
     traceparent = request.headers.get("traceparent", "-")
     rows = len(data) if isinstance(data, list) else 0

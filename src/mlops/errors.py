@@ -51,7 +51,11 @@ class ProblemsFound(MlopsError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)
-        count = len(self.problems)
         lines = [str(problem) for problem in self.problems]
-        lines.append(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.")
+        lines.append(f"{counted(len(self.problems), 'problem')} found; nothing was run.")
         super().__init__("\n".join(lines))
+
+
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, plural unless it is one: "1 problem", "3 files"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

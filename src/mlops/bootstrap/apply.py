@@ -17,7 +17,7 @@ def apply_changes(root: Path, changes: list[FileChange]) -> None:
         for change in changes:
             source, target = root / change.path, root / change.new_path
             saved[source] = (source.read_bytes(), source.stat().st_mode)
-            data = change.new_text.encode("utf-8") if change.text else saved[source][0]
+            data = change.new_text.encode("utf-8") if change.lines else saved[source][0]
             target.parent.mkdir(parents=True, exist_ok=True)
             write_file(target, data, saved[source][1])
             written.append(target)

@@ -21,11 +21,11 @@ EXEMPT = (
 
 @dataclass
 class FileChange:
-    """One file: its new path and text, and the lines that change (number, old, new)."""
+    """One file: its new path, its new text (binary files keep their bytes), and the lines that
+    change (number, old, new)."""
 
     path: Path
     new_path: Path
-    text: str
     new_text: str
     lines: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -53,7 +53,7 @@ def plan_changes(root: Path, name: str) -> list[FileChange]:
         new_path = Path(*(name if part == SAMPLE else part for part in relative.parts))
         if text is None:
             if new_path != relative:
-                changes.append(FileChange(relative, new_path, "", ""))
+                changes.append(FileChange(relative, new_path, ""))
             continue
         lines = []
         new_lines = []
@@ -65,7 +65,7 @@ def plan_changes(root: Path, name: str) -> list[FileChange]:
                 lines.append((number, line.rstrip("\n"), new_line.rstrip("\n")))
             new_lines.append(new_line)
         if lines or new_path != relative:
-            changes.append(FileChange(relative, new_path, text, "".join(new_lines), lines))
+            changes.append(FileChange(relative, new_path, "".join(new_lines), lines))
     return changes
 
 

@@ -17,6 +17,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     `file:line: field: message` per problem; exits 0 when clean, 1 on problems, 2 on a usage
     error.
     """
+    from mlops.errors import counted
     from mlops.home import repo_root
     from mlops.validation import validate_paths
     from mlops.validation.files import default_paths, yaml_files
@@ -25,12 +26,8 @@ def validate(paths: tuple[Path, ...]) -> None:
     problems = validate_paths(targets)
     for problem in problems:
         click.echo(str(problem))
-    checked = _count(len(yaml_files(targets)), "file")
+    checked = counted(len(yaml_files(targets)), "file")
     if problems:
-        click.echo(f"{_count(len(problems), 'problem')} in {checked}.", err=True)
+        click.echo(f"{counted(len(problems), 'problem')} in {checked}.", err=True)
         raise SystemExit(1)
     click.echo(f"{checked} valid.", err=True)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
