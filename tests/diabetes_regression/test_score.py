@@ -113,3 +113,12 @@ def test_the_swagger_files_are_current():
         )
     served = swagger.swagger("2")["definitions"]["ServiceInput"]
     assert served["example"] == {"data": score.SAMPLE_ROWS}
+
+
+def test_the_swagger_command_writes_what_is_committed(tmp_path: Path):
+    from diabetes_regression import swagger
+
+    written = swagger.write(tmp_path)
+    assert [path.name for path in written] == list(swagger.FILES.values())
+    for path in written:
+        assert path.read_text() == (swagger.CODE_FOLDER / path.name).read_text()
