@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from mlops.online.endpoints import ensure_gateway
 
 logger = logging.getLogger(__name__)
 
+_DEFAULT_TIMEOUT_MS = 5000
 _SETTINGS = ("request_timeout_ms", "max_concurrent_requests_per_instance", "max_queue_wait_ms")
 
 
@@ -40,10 +42,14 @@ def create_deployment(
             f"deployment {entity.name} already exists on {entity.endpoint_name}. Fix: use "
             "`mlops online-deployment update`, or delete it first."
         )
-    deployment = _start(entity, folder)
+    try:
+        deployment = _start(entity, folder)
+    except MlopsError:
+        state.remove(folder)
+        raise
     state.save_deployment(deployment)
     endpoint = state.load_endpoint(entity.endpoint_name)
-    endpoint.setdefault("deployment_ports", {})[entity.name] = deployment["port"]
+    endpoint.setdefault("deployment_routes", {})[entity.name] = route(deployment)
     if all_traffic:
         endpoint["traffic"] = {entity.name: 100}
         endpoint["mirror_traffic"] = {}
@@ -59,38 +65,51 @@ def update_deployment(
     name: str | None = None,
     set_values: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Replace a deployment without dropping requests: the new server starts, the gateway
-    switches to it, then the old one stops.
+    """Replace a deployment without failing a request.
+
+    The new server starts on its own copy of the model (a new revision folder) and its own
+    socket; once it is healthy the gateway's route switches to it, and the old server, which
+    finishes the requests it has, stops and its files go. A new server that fails to start
+    leaves the old one serving.
 
     Raises:
         NotFoundError: The deployment does not exist.
+        MlopsError: The new server did not start (the old one still serves).
     """
     entity = _load(file, set_values, endpoint_name, name)
     old = state.load_deployment(entity.endpoint_name, entity.name)
     folder = state.deployment_folder(entity.endpoint_name, entity.name)
-    staged = folder.parent / f".{entity.name}.next"
-    state.remove(staged)
-    deployment = _start(entity, staged)
+    deployment = _start(entity, folder)
     endpoint = state.load_endpoint(entity.endpoint_name)
-    endpoint["deployment_ports"][entity.name] = deployment["port"]
+    endpoint.setdefault("deployment_routes", {})[entity.name] = route(deployment)
     state.save_endpoint(endpoint)
-    processes.stop(old.get("pid"))
-    retired = folder.parent / f".{entity.name}.old"
-    state.remove(retired)
-    folder.rename(retired)
-    staged.rename(folder)
-    state.remove(retired)
-    deployment = _relocate(deployment, staged, folder)
     state.save_deployment(deployment)
+    _retire(old)
     return deployment_view(deployment)
 
 
-def _relocate(deployment: dict[str, Any], old: Path, new: Path) -> dict[str, Any]:
-    """The deployment's paths after its folder moved from `old` to `new`."""
-    moved = dict(deployment)
-    for key in ("log", "model_dir"):
-        moved[key] = str(moved[key]).replace(str(old), str(new))
-    return moved
+def route(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The gateway's route to a deployment, with the limits Azure applies to it: at most
+    2 x max_concurrent_requests_per_instance x instance_count pending requests, and
+    request_timeout_ms per request."""
+    settings = deployment.get("request_settings") or {}
+    concurrent = int(settings.get("max_concurrent_requests_per_instance") or 1)
+    instances = int(deployment.get("instance_count") or 1)
+    return {
+        "socket": deployment["socket"],
+        "max_pending": 2 * concurrent * instances,
+        "timeout_ms": int(settings.get("request_timeout_ms") or _DEFAULT_TIMEOUT_MS),
+    }
+
+
+def _retire(deployment: dict[str, Any]) -> None:
+    """Stop a replaced server once its requests are done, then remove its files."""
+    settings = deployment.get("request_settings") or {}
+    timeout_ms = int(settings.get("request_timeout_ms") or _DEFAULT_TIMEOUT_MS)
+    processes.stop(deployment.get("pid"), grace_seconds=timeout_ms / 1000 + 2)
+    server.remove_socket(deployment.get("socket"))
+    if deployment.get("revision_folder"):
+        state.remove(Path(deployment["revision_folder"]))
 
 
 def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name: str | None):
@@ -121,31 +140,33 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
     configuration = entity.code_configuration
     code_folder = (Path(entity.base_path) / str(configuration.code)).resolve()
     code, _digest = snapshot(code_folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    revision = folder / "revisions" / secrets.token_hex(4)
+    revision.mkdir(parents=True)
     model_dir = server.lay_out_model(
-        model_path, model_name, model_version, folder / "azureml-models"
+        model_path, model_name, model_version, revision / "azureml-models"
     )
     settings = (
         {key: getattr(entity.request_settings, key, None) for key in _SETTINGS}
         if entity.request_settings
         else {}
     )
-    port = processes.free_port()
+    socket_path = server.private_socket(f"{entity.endpoint_name}-{entity.name}")
     log = folder / "user_logs.txt"
     variables = {str(k): str(v) for k, v in (entity.environment_variables or {}).items()}
     pid = server.start(
         code=code,
         scoring_script=str(configuration.scoring_script),
         model_dir=model_dir,
-        port=port,
+        bind=f"unix:{socket_path}",
         settings=settings,
         environment_variables=variables,
         log=log,
     )
     try:
-        server.wait_ready(pid, port, log)
+        server.wait_ready(pid, socket_path, log)
     except MlopsError:
-        state.remove(folder)
+        server.remove_socket(socket_path)
+        state.remove(revision)
         raise
     deployment = {
         "name": entity.name,
@@ -159,20 +180,12 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         "instance_count": entity.instance_count,
         "request_settings": settings,
         "environment_variables": variables,
-        "port": port,
+        "socket": socket_path,
+        "revision_folder": str(revision),
         "pid": pid,
         "log": str(log),
     }
-    state.save_deployment(deployment) if folder.name == entity.name else _save_staged(
-        folder, deployment
-    )
     return deployment
-
-
-def _save_staged(folder: Path, deployment: dict[str, Any]) -> None:
-    from mlops import atomic
-
-    atomic.write_json(folder / "deployment.json", deployment)
 
 
 def _model(entity: Any) -> tuple[Path, str, str | None, str]:
@@ -232,7 +245,7 @@ def deployment_view(deployment: dict[str, Any]) -> dict[str, Any]:
         "environment_variables": deployment.get("environment_variables", {}),
         "provisioning_state": "Succeeded" if running else "Failed",
         "properties": {
-            "port": deployment["port"],
+            "socket": deployment.get("socket"),
             "pid": deployment.get("pid"),
             "log": deployment["log"],
         },
@@ -266,11 +279,11 @@ def delete_deployment(endpoint: str, name: str) -> None:
             f"deployment {name} takes {share}% of {endpoint}'s traffic. Fix: move its traffic "
             f'first: mlops online-endpoint update -n {endpoint} --traffic "<other>=100".'
         )
-    processes.stop(deployment.get("pid"))
-    current.get("deployment_ports", {}).pop(name, None)
+    current.get("deployment_routes", {}).pop(name, None)
     current.get("traffic", {}).pop(name, None)
     current.get("mirror_traffic", {}).pop(name, None)
     state.save_endpoint(current)
+    _retire(deployment)
     state.remove(state.deployment_folder(endpoint, name))
 
 

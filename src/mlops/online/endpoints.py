@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops.errors import MlopsError, UsageError
-from mlops.online import processes, state
+from mlops.online import processes, server, state
 
 _MAX_MIRROR_PERCENT = 50
 
@@ -52,7 +52,7 @@ def create_endpoint(
             "name": name,
             "traffic": {},
             "mirror_traffic": {},
-            "deployment_ports": {},
+            "deployment_routes": {},
             "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
         }
     current.update(
@@ -138,7 +138,7 @@ def update_traffic(
             mirror share is above 50% or goes to a deployment that takes live traffic.
     """
     current = state.load_endpoint(name)
-    deployments = set(current.get("deployment_ports", {}))
+    deployments = set(current.get("deployment_routes", {}))
     new_traffic = dict(current.get("traffic", {})) if traffic is None else dict(traffic)
     old_mirror = current.get("mirror_traffic", {})
     new_mirror = dict(old_mirror) if mirror is None else {k: v for k, v in mirror.items() if v}
@@ -173,9 +173,10 @@ def update_traffic(
 def delete_endpoint(name: str) -> None:
     """Stop the endpoint's deployments and gateway, free their ports, remove its state."""
     current = state.load_endpoint(name)
+    processes.stop(current.get("gateway_pid"))
     for deployment in state.all_deployments(name):
         processes.stop(deployment.get("pid"))
-    processes.stop(current.get("gateway_pid"))
+        server.remove_socket(deployment.get("socket"))
     state.remove(state.endpoint_folder(name))
 
 

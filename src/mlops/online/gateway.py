@@ -1,10 +1,17 @@
-"""An endpoint's scoring URI: a small asyncio HTTP/1.1 proxy on 127.0.0.1.
+"""An endpoint's scoring URI: a small asyncio HTTP/1.1 gateway on 127.0.0.1.
 
-It checks the key (401 without or with a wrong one), picks the deployment by the
-`azureml-model-deployment` header or else by the traffic weights, copies a share of the traffic
-to the mirror deployment without touching the response, and names the deployment that answered
-in the `azureml-model-deployment` response header, as Azure ML's endpoints do. Upstream
-connections are kept alive and reused. The routing is reread from endpoint.json when it changes.
+It answers as Azure ML's managed online endpoints do: 401 without the key (checked on the
+headers, before any body is read), 404 for an unknown deployment or when no deployment takes
+traffic, 413 for a body over the bound, 429 beyond 2 x max_concurrent_requests_per_instance x
+instance_count pending requests of a deployment, 408 when the model takes longer than
+request_timeout_ms, and 424 when the model answers anything but 200 (its status and reason in the
+`ms-azureml-model-error-statuscode` and `ms-azureml-model-error-reason` headers, its body kept).
+It picks the deployment by the `azureml-model-deployment` header or else by the traffic weights,
+copies a share of the traffic to the mirror deployment, and names the deployment that answered
+in the `azureml-model-deployment` response header. Deployments' inference servers listen on Unix
+sockets in owner-only folders, so the gateway is the only way in. The routing is reread from
+endpoint.json when it changes; a request whose server has just been replaced is sent to the new
+one.
 
 Run as `python -m mlops.online.gateway <endpoint folder> <port>`.
 """
@@ -15,43 +22,54 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops.online import http11, upstream
+from mlops.online.http11 import ClientGone, HttpError, Request
+
 logger = logging.getLogger("mlops.gateway")
 
 DEPLOYMENT_HEADER = b"azureml-model-deployment"
-_HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"content-length"}
-_MAX_HEADER_BYTES = 64 * 1024
+MAX_CONNECTIONS = 1000
+_JSON = (b"Content-Type", b"application/json")
 
 
-@dataclass
-class Request:
-    """One parsed request."""
+@dataclass(frozen=True)
+class Route:
+    """Where a deployment's server listens and the limits Azure would apply to it."""
 
-    method: bytes
-    target: bytes
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-    keep_alive: bool
-
-    def header(self, name: bytes) -> bytes | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+    socket: str
+    max_pending: int
+    timeout_ms: int
 
 
 @dataclass
 class Routes:
-    """The routing table: deployment ports, traffic and mirror weights, keys."""
+    """The routing table: deployments, traffic and mirror weights, keys."""
 
-    ports: dict[str, int] = field(default_factory=dict)
+    deployments: dict[str, Route] = field(default_factory=dict)
     traffic: dict[str, int] = field(default_factory=dict)
     mirror: dict[str, int] = field(default_factory=dict)
     keys: list[bytes] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    """What the gateway sends back for one request."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    close: bool = False
+    length: int | None = None
+
+
+def _error(status: int, message: str, *, close: bool = False) -> Answer:
+    return Answer(status, [_JSON], json.dumps({"message": message}).encode(), close)
 
 
 class Gateway:
@@ -60,20 +78,28 @@ class Gateway:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.routes = Routes()
-        self._stamp: tuple[float, float] | None = None
-        self._idle: dict[int, list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+        self.pending: dict[str, int] = {}
+        self.connections = 0
+        self._stamp: tuple[int, ...] | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     def refresh(self) -> None:
         """Reread endpoint.json and keys.json when either changed."""
-        endpoint, keys = self.folder / "endpoint.json", self.folder / "keys.json"
-        stamp = (endpoint.stat().st_mtime, keys.stat().st_mtime)
+        endpoint, keys = os.stat(self.folder / "endpoint.json"), os.stat(self.folder / "keys.json")
+        stamp = (endpoint.st_mtime_ns, endpoint.st_ino, keys.st_mtime_ns, keys.st_ino)
         if stamp == self._stamp:
             return
-        state = json.loads(endpoint.read_text())
-        secrets = json.loads(keys.read_text())
+        state = json.loads((self.folder / "endpoint.json").read_text())
+        secrets = json.loads((self.folder / "keys.json").read_text())
         self.routes = Routes(
-            ports={name: int(port) for name, port in state.get("deployment_ports", {}).items()},
+            deployments={
+                name: Route(
+                    socket=str(route["socket"]),
+                    max_pending=int(route["max_pending"]),
+                    timeout_ms=int(route["timeout_ms"]),
+                )
+                for name, route in state.get("deployment_routes", {}).items()
+            },
             traffic={k: int(v) for k, v in state.get("traffic", {}).items()},
             mirror={k: int(v) for k, v in state.get("mirror_traffic", {}).items()},
             keys=[secrets["primaryKey"].encode(), secrets["secondaryKey"].encode()],
@@ -83,53 +109,144 @@ class Gateway:
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        """Answer requests on one client connection until it closes."""
+        """Answer requests on one client connection until it closes or breaks a rule."""
+        if self.connections >= MAX_CONNECTIONS:
+            writer.close()
+            return
+        self.connections += 1
+        connection = http11.Connection(reader)
         try:
             while True:
-                request = await read_request(reader)
-                if request is None:
+                try:
+                    request = await connection.next_request()
+                except HttpError as error:
+                    await self._send(writer, _error(error.status, error.message, close=True))
                     break
-                status, headers, body = await self.answer(request)
-                writer.write(encode_response(status, headers, body, request.keep_alive))
-                await writer.drain()
-                if not request.keep_alive:
+                answer = await self.answer(connection, request, writer)
+                head = request.method == b"HEAD"
+                keep = request.keep_alive and not answer.close
+                await self._send(writer, answer, keep_alive=keep, head=head)
+                if not keep:
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        except (ClientGone, ConnectionError, TimeoutError):
             pass
         finally:
+            self.connections -= 1
             writer.close()
 
-    async def answer(self, request: Request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Check the key, route, forward; errors are answered as Azure's endpoints answer."""
+    @staticmethod
+    async def _send(
+        writer: asyncio.StreamWriter, answer: Answer, *, keep_alive: bool = False, head=False
+    ) -> None:
+        writer.write(
+            http11.encode_response(
+                answer.status,
+                answer.headers,
+                answer.body,
+                keep_alive=keep_alive,
+                head=head,
+                length=answer.length,
+            )
+        )
+        await asyncio.wait_for(writer.drain(), http11.HEAD_SECONDS)
+
+    async def answer(
+        self, connection: http11.Connection, request: Request, writer: asyncio.StreamWriter
+    ) -> Answer:
+        """Check the key, route, read the body, forward; answer as Azure's endpoints answer."""
         self.refresh()
+        unread = not request.complete
         if not self._authorized(request):
-            return _error(401, "missing or wrong key: send 'Authorization: Bearer <key>'")
+            return _error(
+                401, "missing or wrong key: send 'Authorization: Bearer <key>'", close=unread
+            )
         wanted = request.header(DEPLOYMENT_HEADER)
+        mirrored = wanted is None
         if wanted is not None:
             name = wanted.decode(errors="replace")
-            if name not in self.routes.ports:
-                return _error(404, f"deployment {name!r} does not exist on this endpoint")
-        else:
-            name = self._pick(self.routes.traffic)
-            if name is None:
+            if name not in self.routes.deployments:
                 return _error(
-                    503,
+                    404, f"deployment {name!r} does not exist on this endpoint", close=unread
+                )
+        else:
+            picked = self._pick(self.routes.traffic)
+            if picked is None:
+                return _error(
+                    404,
                     "no deployment receives traffic: set it with "
                     '`mlops online-endpoint update --traffic "<deployment>=100"`',
+                    close=unread,
                 )
-            self._maybe_mirror(request, name)
-        try:
-            status, headers, body = await self.forward(self.routes.ports[name], request)
-        except (ConnectionError, OSError, asyncio.IncompleteReadError):
-            return _error(
-                502, f"deployment {name!r} is not answering; see `mlops online-deployment get-logs`"
+            name = picked
+        declared = http11.content_length(request)
+        if declared is not None and declared > http11.MAX_BODY_BYTES:
+            return _error(413, f"the body is over {http11.MAX_BODY_BYTES} bytes", close=True)
+        route = self.routes.deployments[name]
+        if self.pending.get(name, 0) >= route.max_pending:
+            return Answer(
+                429,
+                [(b"Content-Type", b"text/plain"), *_model_error(b"too_many_pending_request")],
+                b"",
+                close=unread,
             )
-        headers.append((DEPLOYMENT_HEADER, name.encode()))
-        return status, headers, body
+        self.pending[name] = self.pending.get(name, 0) + 1
+        try:
+            try:
+                body = await connection.read_body(request, lambda: _continue(writer))
+            except HttpError as error:
+                return _error(error.status, error.message, close=True)
+            if mirrored:
+                self._maybe_mirror(request, body, name)
+            return await self._forward(name, request, body)
+        finally:
+            self.pending[name] -= 1
+
+    async def _forward(self, name: str, request: Request, body: bytes) -> Answer:
+        payload = upstream.encode_request(request.method, request.target, request.headers, body)
+        head = request.method == b"HEAD"
+        for attempt in range(2):
+            route = self.routes.deployments.get(name)
+            if route is None:
+                return _error(404, f"deployment {name!r} was deleted")
+            try:
+                response = await asyncio.wait_for(
+                    upstream.exchange(route.socket, payload, head_only=head),
+                    route.timeout_ms / 1000,
+                )
+                break
+            except TimeoutError:
+                return _error(
+                    408,
+                    f"the model took longer than request_timeout_ms ({route.timeout_ms} ms)",
+                )
+            except (upstream.UpstreamUnreachable, upstream.UpstreamBroken) as error:
+                # An update swaps servers: the old one refuses new connections and drops the
+                # ones it never read. endpoint.json already names the new one; send it there.
+                unread = isinstance(error, upstream.UpstreamUnreachable) or error.silent
+                if attempt == 0 and unread and self._rerouted(name, route):
+                    continue
+                return _unreachable(name)
+        else:
+            return _unreachable(name)
+        headers = [*response.headers, (DEPLOYMENT_HEADER, name.encode())]
+        if response.status == 200:
+            return Answer(200, headers, response.body, length=response.length if head else None)
+        headers += [
+            (b"ms-azureml-model-error-statuscode", b"%d" % response.status),
+            *_model_error(b"model_error"),
+        ]
+        return Answer(424, headers, response.body, length=response.length if head else None)
+
+    def _rerouted(self, name: str, route: Route) -> bool:
+        """Whether endpoint.json, reread now, sends `name` to another server than `route`."""
+        self._stamp = None
+        self.refresh()
+        current = self.routes.deployments.get(name)
+        return current is not None and current.socket != route.socket
 
     def _authorized(self, request: Request) -> bool:
         value = request.header(b"authorization") or b""
-        token = value[7:].strip() if value.lower().startswith(b"bearer ") else b""
+        token = value[7:].strip() if value[:7].lower() == b"bearer " else b""
         return bool(token) and any(hmac.compare_digest(token, key) for key in self.routes.keys)
 
     @staticmethod
@@ -140,147 +257,47 @@ class Gateway:
         names, shares = zip(*live, strict=True)
         return random.choices(names, weights=shares)[0]
 
-    def _maybe_mirror(self, request: Request, serving: str) -> None:
+    def _maybe_mirror(self, request: Request, body: bytes, serving: str) -> None:
         for name, share in self.routes.mirror.items():
-            if name != serving and name in self.routes.ports and random.uniform(0, 100) < share:
-                task = asyncio.ensure_future(self._mirror(self.routes.ports[name], request))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-
-    async def _mirror(self, port: int, request: Request) -> None:
-        try:
-            await self.forward(port, request)
-        except (ConnectionError, OSError, asyncio.IncompleteReadError):
-            logger.warning("mirror request to port %d failed", port)
-
-    async def forward(
-        self, port: int, request: Request
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Send the request to a deployment over a kept-alive connection; return its answer."""
-        for attempt in range(2):
-            reader, writer = await self._connection(port, fresh=attempt > 0)
-            try:
-                writer.write(encode_request(request))
-                await writer.drain()
-                status, headers, body, reusable = await read_response(reader)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                writer.close()
-                if attempt:
-                    raise
+            route = self.routes.deployments.get(name)
+            if name == serving or route is None or random.uniform(0, 100) >= share:
                 continue
-            if reusable:
-                self._idle.setdefault(port, []).append((reader, writer))
-            else:
-                writer.close()
-            return status, headers, body
-        raise ConnectionError("unreachable")
+            if self.pending.get(name, 0) >= route.max_pending:
+                continue
+            task = asyncio.ensure_future(self._mirror(name, request, body))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
-    async def _connection(self, port: int, *, fresh: bool):
-        pool = self._idle.setdefault(port, [])
-        while pool and not fresh:
-            reader, writer = pool.pop()
-            if not writer.is_closing() and not reader.at_eof():
-                return reader, writer
-            writer.close()
-        return await asyncio.open_connection("127.0.0.1", port)
+    async def _mirror(self, name: str, request: Request, body: bytes) -> None:
+        self.pending[name] = self.pending.get(name, 0) + 1
+        try:
+            answer = await self._forward(name, request, body)
+            if answer.status != 200:
+                logger.warning("mirrored request to %s got %d", name, answer.status)
+        finally:
+            self.pending[name] -= 1
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request | None:
-    """Read one HTTP/1.1 request (Content-Length bodies), or None at the end of the stream."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return None
-    except asyncio.LimitOverrunError:
-        raise ValueError("headers too large") from None
-    lines = head[:-4].split(b"\r\n")
-    method, target, version = lines[0].split(b" ", 2)
-    headers = [_split_header(line) for line in lines[1:] if line]
-    request = Request(method, target, headers, b"", True)
-    length = int(request.header(b"content-length") or 0)
-    request.body = await reader.readexactly(length) if length else b""
-    connection = (request.header(b"connection") or b"").lower()
-    request.keep_alive = connection != b"close" and not (
-        version == b"HTTP/1.0" and connection != b"keep-alive"
+def _model_error(reason: bytes) -> list[tuple[bytes, bytes]]:
+    return [(b"ms-azureml-model-error-reason", reason)]
+
+
+def _unreachable(name: str) -> Answer:
+    return _error(
+        502, f"deployment {name!r} is not answering; see `mlops online-deployment get-logs`"
     )
-    return request
 
 
-async def read_response(reader: asyncio.StreamReader):
-    """Read one upstream response: status, headers, body and whether the connection is reusable."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head[:-4].split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    headers = [_split_header(line) for line in lines[1:] if line]
-    values = {key.lower(): value for key, value in headers}
-    reusable = values.get(b"connection", b"").lower() != b"close"
-    if b"content-length" in values:
-        body = await reader.readexactly(int(values[b"content-length"]))
-    elif values.get(b"transfer-encoding", b"").lower() == b"chunked":
-        body = await _read_chunked(reader)
-    else:
-        body, reusable = await reader.read(), False
-    return status, [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP], body, reusable
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks = []
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        if size == 0:
-            await reader.readuntil(b"\r\n")
-            return b"".join(chunks)
-        chunks.append(await reader.readexactly(size))
-        await reader.readexactly(2)
-
-
-def _split_header(line: bytes) -> tuple[bytes, bytes]:
-    name, _, value = line.partition(b":")
-    return name.strip(), value.strip()
-
-
-def encode_request(request: Request) -> bytes:
-    """The request as sent upstream (kept alive, with its exact body length)."""
-    lines = [request.method + b" " + request.target + b" HTTP/1.1"]
-    lines += [k + b": " + v for k, v in request.headers if k.lower() not in _HOP_BY_HOP]
-    lines += [b"Content-Length: " + str(len(request.body)).encode(), b"Connection: keep-alive"]
-    return b"\r\n".join(lines) + b"\r\n\r\n" + request.body
-
-
-def encode_response(
-    status: int, headers: list[tuple[bytes, bytes]], body: bytes, keep_alive: bool
-) -> bytes:
-    """The response as sent to the client."""
-    lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, b"OK"))]
-    lines += [k + b": " + v for k, v in headers]
-    lines += [b"Content-Length: " + str(len(body)).encode()]
-    lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
-
-
-def _error(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"message": message}).encode()
-    return status, [(b"Content-Type", b"application/json")], body
-
-
-_REASONS = {
-    200: b"OK",
-    400: b"Bad Request",
-    401: b"Unauthorized",
-    404: b"Not Found",
-    415: b"Unsupported Media Type",
-    500: b"Internal Server Error",
-    502: b"Bad Gateway",
-    503: b"Service Unavailable",
-    504: b"Gateway Timeout",
-}
+async def _continue(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    await asyncio.wait_for(writer.drain(), http11.HEAD_SECONDS)
 
 
 async def _main(folder: Path, port: int) -> None:
     gateway = Gateway(folder)
     gateway.refresh()
     server = await asyncio.start_server(
-        gateway.serve_client, "127.0.0.1", port, limit=_MAX_HEADER_BYTES
+        gateway.serve_client, "127.0.0.1", port, limit=http11.READ_BYTES, backlog=1024
     )
     logger.info("gateway for %s listening on 127.0.0.1:%d", folder.name, port)
     async with server:

@@ -1,14 +1,19 @@
-"""Start the Azure ML inference server around a deployment's scoring script, bound to 127.0.0.1.
+"""Start the Azure ML inference server around a deployment's scoring script, on a private socket.
 
-azmlinfsrv's own command line binds every interface, so gunicorn is started directly with the
-server's WSGI app, the environment variables the server reads, and the deployment's settings.
+azmlinfsrv's own command line binds every interface (0.0.0.0), so gunicorn is started directly
+with the server's WSGI app, the environment variables the server reads, and the deployment's
+settings, bound to a Unix socket in a folder only its owner can enter: the endpoint's gateway,
+which checks the key, is the only way to the server.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
+import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,26 @@ from mlops.online import processes
 
 _LOG_LINES_ON_FAILURE = 30
 _DEFAULT_READY_SECONDS = 120.0
+# The gateway answers 408 at request_timeout_ms; the server's own limit comes a little later,
+# so the model's answer is never a 500 from the server timing out first.
+_SERVER_TIMEOUT_MARGIN_MS = 1000
+
+
+def private_socket(prefix: str) -> str:
+    """A socket path in a new folder only the owner can enter (0700).
+
+    The folder is under the temporary directory, not the state folder: a Unix socket path is
+    limited to about 100 bytes, which a deep MLOPS_HOME would exceed.
+    """
+    folder = tempfile.mkdtemp(prefix=f"mlops-{prefix}-")
+    os.chmod(folder, 0o700)
+    return str(Path(folder) / "server.sock")
+
+
+def remove_socket(path: str | None) -> None:
+    """Remove a socket made by `private_socket`, and its folder."""
+    if path:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
 def lay_out_model(model_path: Path, name: str, version: str | None, target: Path) -> Path:
@@ -41,12 +66,17 @@ def start(
     code: Path,
     scoring_script: str,
     model_dir: Path,
-    port: int,
+    bind: str,
     settings: dict[str, Any],
     environment_variables: dict[str, str],
     log: Path,
 ) -> int:
-    """Start a detached inference server; returns its pid (its process group)."""
+    """Start a detached inference server; returns its pid (its process group).
+
+    Args:
+        bind: gunicorn's bind address: `unix:<path>` for a deployment, `127.0.0.1:<port>` only
+            for a benchmark's direct comparison.
+    """
     workers = max(
         1, min(int(settings.get("max_concurrent_requests_per_instance") or 1), os.cpu_count() or 1)
     )
@@ -57,7 +87,7 @@ def start(
             "AZUREML_MODEL_DIR": str(model_dir),
             "AZUREML_ENTRY_SCRIPT": scoring_script,
             "AML_APP_ROOT": str(code),
-            "SCORING_TIMEOUT_MS": str(timeout_ms),
+            "SCORING_TIMEOUT_MS": str(timeout_ms + _SERVER_TIMEOUT_MARGIN_MS),
             "WORKER_COUNT": str(workers),
             "GUNICORN_CMD_ARGS": "--no-control-socket",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")])),
@@ -69,7 +99,7 @@ def start(
         "-m",
         "gunicorn",
         "--bind",
-        f"{processes.LOOPBACK}:{port}",
+        bind,
         "--workers",
         str(workers),
         "--timeout",
@@ -83,7 +113,32 @@ def start(
     return processes.start_detached(argv, env=env, log=log, cwd=code)
 
 
-def wait_ready(pid: int, port: int, log: Path, timeout: float = _DEFAULT_READY_SECONDS) -> None:
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
+
+
+def healthy(socket_path: str, timeout: float = 1.0) -> bool:
+    """Whether the server on a Unix socket answers its health route (GET /) with 200."""
+    connection = _UnixConnection(socket_path, timeout)
+    try:
+        connection.request("GET", "/")
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def wait_ready(
+    pid: int, socket_path: str, log: Path, timeout: float = _DEFAULT_READY_SECONDS
+) -> None:
     """Return when the server answers its health route.
 
     Raises:
@@ -92,7 +147,7 @@ def wait_ready(pid: int, port: int, log: Path, timeout: float = _DEFAULT_READY_S
     """
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if processes.healthy(port):
+        if healthy(socket_path):
             return
         if not processes.alive(pid):
             break

@@ -32,11 +32,15 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_everything_listens_on_loopback_only(online: Live) -> None:
-    ports = [endpoints.state.load_endpoint(ENDPOINT)["port"]]
-    ports += [d["port"] for d in state.all_deployments(ENDPOINT)]
+def test_the_gateway_listens_on_loopback_only_and_servers_on_private_sockets(
+    online: Live,
+) -> None:
+    port = endpoints.state.load_endpoint(ENDPOINT)["port"]
 
-    assert {address for port in ports for address in listening_addresses(port)} == {"0100007F"}
+    assert listening_addresses(port) == {"0100007F"}
+    for deployment in state.all_deployments(ENDPOINT):
+        assert stat.S_ISSOCK(os.stat(deployment["socket"]).st_mode)
+        assert stat.S_IMODE(os.stat(Path(deployment["socket"]).parent).st_mode) == 0o700
 
 
 def test_keys_are_owner_only_and_never_logged(online: Live) -> None:
@@ -71,16 +75,16 @@ def test_a_failing_init_fails_create_with_the_log_and_leaves_nothing_running(
 
     assert "model file is corrupt" in str(raised.value)
     assert not state.deployment_folder(ENDPOINT, "broken").exists()
-    assert "broken" not in state.load_endpoint(ENDPOINT)["deployment_ports"]
+    assert "broken" not in state.load_endpoint(ENDPOINT)["deployment_routes"]
 
 
-def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_port(
+def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_socket(
     online: Live,
 ) -> None:
     created = deployments.create_deployment(
         BLUE, name="crashy", set_values=[f"model=azureml:{MODEL}:1"]
     )
-    port, pid = created["properties"]["port"], created["properties"]["pid"]
+    socket_path, pid = created["properties"]["socket"], created["properties"]["pid"]
     os.killpg(pid, signal.SIGKILL)
     deadline = time.time() + 10
     while processes.alive(pid) and time.time() < deadline:
@@ -93,8 +97,8 @@ def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_por
     )
 
     deployments.delete_deployment(ENDPOINT, "crashy")
-    assert not listening_addresses(port)
-    assert "crashy" not in state.load_endpoint(ENDPOINT)["deployment_ports"]
+    assert not Path(socket_path).exists()
+    assert "crashy" not in state.load_endpoint(ENDPOINT)["deployment_routes"]
 
 
 def test_a_deployment_with_traffic_cannot_be_deleted(online: Live) -> None:

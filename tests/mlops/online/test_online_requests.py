@@ -1,4 +1,5 @@
-"""Bad scoring requests get a 400 naming the problem; the swagger shows the request schema."""
+"""Bad scoring requests get the model's 400 naming the problem, wrapped as Azure wraps it (424
+with the model's status in a header); the swagger shows the request schema."""
 
 from __future__ import annotations
 
@@ -27,12 +28,13 @@ ROW = [0.01] * 10
         (json.dumps({"data": [ROW, 5]}).encode(), "row 1 must be a list"),
     ],
 )
-def test_a_bad_request_is_a_400_that_says_what_is_wrong(
+def test_a_bad_request_is_the_models_400_that_says_what_is_wrong(
     online: Live, body: bytes, message: str
 ) -> None:
-    status, _headers, answer = call(online.uri, auth(online), body)
+    status, headers, answer = call(online.uri, auth(online), body)
 
-    assert status == 400
+    assert status == 424
+    assert headers["ms-azureml-model-error-statuscode"] == "400"
     assert message in json.dumps(answer).replace('\\"', '"')
 
 

@@ -1,0 +1,233 @@
+"""The client side of the gateway: HTTP/1.1 requests read with llhttp (httptools), within bounds.
+
+A request's head is read first and handed over before any of its body is read, so the key, the
+route and the pending limit are checked on the headers alone. Every read has a deadline. A
+request breaking HTTP/1.1 (RFC 9112) raises HttpError with the status to answer; the connection
+is then closed. Bodies may come with Content-Length or chunked; `Expect: 100-continue` is
+answered when the body is wanted, never before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import httptools
+
+# Bounds, documented in docs/deploy_locally.md ("Limits").
+MAX_HEAD_BYTES = 16 * 1024
+MAX_HEADERS = 100
+MAX_BODY_BYTES = 32 * 1024 * 1024
+HEAD_SECONDS = 10.0
+BODY_SECONDS = 30.0
+READ_BYTES = 64 * 1024
+
+REASONS = {
+    100: b"Continue",
+    200: b"OK",
+    400: b"Bad Request",
+    401: b"Unauthorized",
+    404: b"Not Found",
+    408: b"Request Timeout",
+    413: b"Content Too Large",
+    414: b"URI Too Long",
+    424: b"Failed Dependency",
+    429: b"Too Many Requests",
+    431: b"Request Header Fields Too Large",
+    502: b"Bad Gateway",
+}
+
+
+class HttpError(Exception):
+    """The request cannot be served; answer `status` and close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ClientGone(Exception):
+    """The client closed the connection or went silent between requests."""
+
+
+@dataclass
+class Request:
+    """One request: its head, and its body once read."""
+
+    method: bytes = b""
+    target: bytes = b""
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    keep_alive: bool = True
+    expects_continue: bool = False
+    body: bytes = b""
+    head_done: bool = False
+    complete: bool = False
+    too_large: bool = False
+    error: HttpError | None = None
+    _chunks: list[bytes] = field(default_factory=list)
+    _size: int = 0
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of a header (name in lower case), or None."""
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+class Connection:
+    """Reads requests from one client connection, one at a time, within the bounds above."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self._reader = reader
+        self._parser = httptools.HttpRequestParser(self)
+        self._requests: deque[Request] = deque()
+        self._head_bytes = 0
+        self._broken: HttpError | None = None
+
+    async def next_request(self) -> Request:
+        """The next request's head (its body is not read yet).
+
+        Raises:
+            ClientGone: The connection ended, or stayed idle past HEAD_SECONDS, between requests.
+            HttpError: The head is malformed, too large or too slow.
+        """
+        deadline = time.monotonic() + HEAD_SECONDS
+        while not (self._requests and self._requests[0].head_done):
+            if self._broken:
+                raise self._broken
+            started = bool(self._requests) or self._head_bytes > 0
+            try:
+                data = await self._read(deadline)
+            except TimeoutError:
+                if started:
+                    raise HttpError(408, "the request's headers did not arrive in time") from None
+                raise ClientGone from None
+            if not data:
+                raise ClientGone
+            self._feed(data)
+        request = self._requests[0]
+        if request.error:
+            raise request.error
+        return request
+
+    async def read_body(self, request: Request, send_continue) -> bytes:
+        """Read the body of the request `next_request` returned; then it is done with.
+
+        Raises:
+            HttpError: The body is over MAX_BODY_BYTES (413), too slow (408) or malformed (400).
+            ClientGone: The client closed the connection mid-body.
+        """
+        if request.expects_continue and not request.complete:
+            await send_continue()
+        deadline = time.monotonic() + BODY_SECONDS
+        while not request.complete:
+            if request.too_large:
+                raise HttpError(413, f"the body is over {MAX_BODY_BYTES} bytes")
+            if self._broken:
+                raise self._broken
+            try:
+                data = await self._read(deadline)
+            except TimeoutError:
+                raise HttpError(408, "the request's body did not arrive in time") from None
+            if not data:
+                raise ClientGone
+            self._feed(data)
+        if request.too_large:
+            raise HttpError(413, f"the body is over {MAX_BODY_BYTES} bytes")
+        self._requests.popleft()
+        request.body = b"".join(request._chunks)
+        request._chunks.clear()
+        return request.body
+
+    async def _read(self, deadline: float) -> bytes:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        return await asyncio.wait_for(self._reader.read(READ_BYTES), remaining)
+
+    def _feed(self, data: bytes) -> None:
+        if not (self._requests and self._requests[-1].head_done):
+            self._head_bytes += len(data)
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._broken = HttpError(400, "protocol upgrades (Upgrade, CONNECT) are not supported")
+            if self._requests and not self._requests[-1].complete:
+                self._requests[-1].error = self._broken
+        except httptools.HttpParserError as error:
+            self._broken = HttpError(400, f"malformed request: {error}")
+        if self._head_bytes > MAX_HEAD_BYTES and not self._broken:
+            self._broken = HttpError(431, f"the request head is over {MAX_HEAD_BYTES} bytes")
+        if self._broken and self._requests and not self._requests[-1].head_done:
+            self._requests.pop()
+
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self._requests.append(Request())
+
+    def on_url(self, url: bytes) -> None:
+        self._requests[-1].target += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        request = self._requests[-1]
+        request.headers.append((name, value))
+        if len(request.headers) > MAX_HEADERS:
+            self._broken = HttpError(431, f"more than {MAX_HEADERS} header fields")
+
+    def on_headers_complete(self) -> None:
+        request = self._requests[-1]
+        request.head_done = True
+        request.method = self._parser.get_method()
+        request.keep_alive = self._parser.should_keep_alive()
+        self._head_bytes = 0
+        version = self._parser.get_http_version()
+        hosts = sum(1 for key, _ in request.headers if key.lower() == b"host")
+        expect = request.header(b"expect")
+        if version not in ("1.0", "1.1"):
+            request.error = HttpError(400, f"HTTP/{version} is not supported; use HTTP/1.1")
+        elif version == "1.1" and hosts != 1:
+            request.error = HttpError(400, "an HTTP/1.1 request needs exactly one Host header")
+        elif not request.target.startswith(b"/"):
+            request.error = HttpError(400, "the request target must be a path, like /score")
+        elif expect is not None and expect.lower() != b"100-continue":
+            request.error = HttpError(400, "the only expectation supported is 100-continue")
+        request.expects_continue = version == "1.1" and expect is not None
+
+    def on_body(self, body: bytes) -> None:
+        request = self._requests[-1]
+        request._size += len(body)
+        if request._size > MAX_BODY_BYTES:
+            request.too_large = True
+            request._chunks.clear()
+        elif not request.too_large:
+            request._chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        self._requests[-1].complete = True
+
+
+def content_length(request: Request) -> int | None:
+    """The declared body length (llhttp has checked it is one well-formed number), or None."""
+    value = request.header(b"content-length")
+    return int(value) if value is not None else None
+
+
+def encode_response(
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    keep_alive: bool,
+    head: bool = False,
+    length: int | None = None,
+) -> bytes:
+    """A response with its Content-Length; for HEAD, the length a GET would get and no body."""
+    lines = [b"HTTP/1.1 %d %s" % (status, REASONS.get(status, b"Status"))]
+    lines += [k + b": " + v for k, v in headers]
+    lines.append(b"Content-Length: %d" % (len(body) if length is None else length))
+    lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n" + (b"" if head else body)
