@@ -32,7 +32,7 @@ REASONS = {
     404: b"Not Found",
     408: b"Request Timeout",
     413: b"Content Too Large",
-    414: b"URI Too Long",
+    417: b"Expectation Failed",
     424: b"Failed Dependency",
     429: b"Too Many Requests",
     431: b"Request Header Fields Too Large",
@@ -66,6 +66,7 @@ class Request:
     head_done: bool = False
     complete: bool = False
     too_large: bool = False
+    head_size: int = 0
     error: HttpError | None = None
     _chunks: list[bytes] = field(default_factory=list)
     _size: int = 0
@@ -156,27 +157,28 @@ class Connection:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._broken = HttpError(400, "protocol upgrades (Upgrade, CONNECT) are not supported")
-            if self._requests and not self._requests[-1].complete:
-                self._requests[-1].error = self._broken
         except httptools.HttpParserError as error:
             self._broken = HttpError(400, f"malformed request: {error}")
         if self._head_bytes > MAX_HEAD_BYTES and not self._broken:
             self._broken = HttpError(431, f"the request head is over {MAX_HEAD_BYTES} bytes")
         if self._broken and self._requests and not self._requests[-1].head_done:
             self._requests.pop()
+        elif self._broken and self._requests:
+            self._requests[-1].error = self._broken
 
     # httptools callbacks
     def on_message_begin(self) -> None:
         self._requests.append(Request())
 
     def on_url(self, url: bytes) -> None:
-        self._requests[-1].target += url
+        request = self._requests[-1]
+        request.target += url
+        request.head_size += len(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         request = self._requests[-1]
         request.headers.append((name, value))
-        if len(request.headers) > MAX_HEADERS:
-            self._broken = HttpError(431, f"more than {MAX_HEADERS} header fields")
+        request.head_size += len(name) + len(value) + 4
 
     def on_headers_complete(self) -> None:
         request = self._requests[-1]
@@ -187,14 +189,18 @@ class Connection:
         version = self._parser.get_http_version()
         hosts = sum(1 for key, _ in request.headers if key.lower() == b"host")
         expect = request.header(b"expect")
-        if version not in ("1.0", "1.1"):
+        if request.head_size > MAX_HEAD_BYTES:
+            request.error = HttpError(431, f"the request head is over {MAX_HEAD_BYTES} bytes")
+        elif len(request.headers) > MAX_HEADERS:
+            request.error = HttpError(431, f"more than {MAX_HEADERS} header fields")
+        elif version not in ("1.0", "1.1"):
             request.error = HttpError(400, f"HTTP/{version} is not supported; use HTTP/1.1")
         elif version == "1.1" and hosts != 1:
             request.error = HttpError(400, "an HTTP/1.1 request needs exactly one Host header")
         elif not request.target.startswith(b"/"):
             request.error = HttpError(400, "the request target must be a path, like /score")
         elif expect is not None and expect.lower() != b"100-continue":
-            request.error = HttpError(400, "the only expectation supported is 100-continue")
+            request.error = HttpError(417, "the only expectation supported is 100-continue")
         request.expects_continue = version == "1.1" and expect is not None
 
     def on_body(self, body: bytes) -> None:

@@ -82,7 +82,7 @@ instance_type: Standard_DS3_v2
 instance_count: 1
 request_settings:
   request_timeout_ms: 1500
-  max_concurrent_requests_per_instance: 1
+  max_concurrent_requests_per_instance: {{concurrent}}
 """
 
 
@@ -94,6 +94,7 @@ class Toy:
     port: int
     key: str
     deployment_yaml: Path
+    gateway_pid: int
 
     def request(
         self,
@@ -122,7 +123,7 @@ class Toy:
             connection.close()
 
 
-def write_project(folder: Path, offset: float) -> Path:
+def write_project(folder: Path, offset: float, concurrent: int = 1) -> Path:
     """The toy's code, model and YAML files under `folder`; returns the deployment YAML."""
     (folder / "code").mkdir(parents=True, exist_ok=True)
     (folder / "code" / "score.py").write_text(SCORE)
@@ -130,29 +131,35 @@ def write_project(folder: Path, offset: float) -> Path:
     (folder / "model").mkdir(exist_ok=True)
     (folder / "model" / "offset.txt").write_text(str(offset))
     (folder / "endpoint.yml").write_text(ENDPOINT_YAML)
-    (folder / "deployment.yml").write_text(DEPLOYMENT_YAML)
+    (folder / "deployment.yml").write_text(DEPLOYMENT_YAML.replace("{concurrent}", str(concurrent)))
     return folder / "deployment.yml"
 
 
 @contextlib.contextmanager
-def toy_endpoint(folder: Path) -> Iterator[Toy]:
-    """Start the toy endpoint with its deployment taking all traffic; delete it afterwards."""
+def toy_endpoint(folder: Path, concurrent: int = 1) -> Iterator[Toy]:
+    """Start the toy endpoint with its deployment taking all traffic; delete it afterwards.
+
+    Args:
+        concurrent: its max_concurrent_requests_per_instance (pending limit: twice that).
+    """
     from mlops.online import deployments, endpoints, state
 
     home = folder / ".mlops"
     home.mkdir(parents=True)
-    deployment_yaml = write_project(folder / "project", offset=100.0)
+    deployment_yaml = write_project(folder / "project", offset=100.0, concurrent=concurrent)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLOPS_HOME", str(home))
         patch.setenv("GUNICORN_CMD_ARGS", "--no-control-socket")
         endpoints.create_endpoint(folder / "project" / "endpoint.yml")
         try:
             deployments.create_deployment(deployment_yaml, all_traffic=True)
+            current = state.load_endpoint(ENDPOINT)
             yield Toy(
                 home,
-                state.load_endpoint(ENDPOINT)["port"],
+                current["port"],
                 endpoints.get_credentials(ENDPOINT)["primaryKey"],
                 deployment_yaml,
+                current["gateway_pid"],
             )
         finally:
             endpoints.delete_endpoint(ENDPOINT)
