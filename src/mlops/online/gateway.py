@@ -128,7 +128,7 @@ class Gateway:
                 await self._send(writer, answer, keep_alive=keep, head=head)
                 if not keep:
                     break
-        except (ClientGone, ConnectionError, TimeoutError):
+        except (ClientGone, ConnectionError, asyncio.TimeoutError):
             pass
         finally:
             self.connections -= 1
@@ -214,7 +214,7 @@ class Gateway:
                     route.timeout_ms / 1000,
                 )
                 break
-            except TimeoutError:
+            except asyncio.TimeoutError:
                 return _error(
                     408,
                     f"the model took longer than request_timeout_ms ({route.timeout_ms} ms)",

@@ -1,0 +1,109 @@
+"""The gateway's request reader on bytes alone (no server): heads before bodies, bounds, errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mlops.online import http11
+
+
+def read(data: bytes, *, eof: bool = True, with_body: bool = True):
+    """The first request read from `data`: (request, body) or the HttpError raised."""
+
+    async def run():
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        if eof:
+            reader.feed_eof()
+        connection = http11.Connection(reader)
+        sent: list[bytes] = []
+
+        async def send_continue() -> None:
+            sent.append(b"100")
+
+        try:
+            request = await connection.next_request()
+            if not with_body:
+                return request, None, sent
+            return request, await connection.read_body(request, send_continue), sent
+        except http11.HttpError as error:
+            return error, None, sent
+
+    return asyncio.run(run())
+
+
+def test_the_head_is_handed_over_before_the_body_is_read() -> None:
+    request, body, _ = read(
+        b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n", eof=False, with_body=False
+    )
+
+    assert (request.method, request.target, request.complete) == (b"POST", b"/score", False)
+    assert body is None
+
+
+def test_a_chunked_body_is_joined() -> None:
+    _request, body, _ = read(
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
+
+    assert body == b"abcde"
+
+
+def test_100_continue_is_sent_when_the_body_is_wanted_and_not_yet_sent() -> None:
+    async def run() -> tuple[list[bytes], bytes]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(
+            b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+        )
+        connection = http11.Connection(reader)
+        sent: list[bytes] = []
+
+        async def send_continue() -> None:
+            sent.append(b"100")
+            reader.feed_data(b"ok")
+
+        request = await connection.next_request()
+        assert sent == []
+        return sent, await connection.read_body(request, send_continue)
+
+    assert asyncio.run(run()) == ([b"100"], b"ok")
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\nHost: x\n\n", 400),
+        (b"GET / HTTP/1.1\r\n\r\n", 400),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        (b"GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nExpect: nothing\r\n\r\n", 417),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * http11.MAX_HEAD_BYTES + b"\r\n\r\n", 431),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: v\r\n" % i for i in range(http11.MAX_HEADERS + 1))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n", 400),
+    ],
+)
+def test_a_broken_request_gets_its_status(data: bytes, status: int) -> None:
+    error, _body, _sent = read(data)
+
+    assert isinstance(error, http11.HttpError) and error.status == status
+
+
+def test_a_body_over_the_bound_is_413_and_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http11, "MAX_BODY_BYTES", 10)
+    error, _body, _sent = read(
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
+    )
+
+    assert isinstance(error, http11.HttpError) and error.status == 413
