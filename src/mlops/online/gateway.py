@@ -123,6 +123,7 @@ class Gateway:
                     await self._send(writer, _error(error.status, error.message, close=True))
                     break
                 answer = await self.answer(connection, request, writer)
+                connection.finish(request)
                 head = request.method == b"HEAD"
                 keep = request.keep_alive and not answer.close
                 await self._send(writer, answer, keep_alive=keep, head=head)
@@ -148,7 +149,7 @@ class Gateway:
                 length=answer.length,
             )
         )
-        await asyncio.wait_for(writer.drain(), http11.HEAD_SECONDS)
+        await _drain(writer)
 
     async def answer(
         self, connection: http11.Connection, request: Request, writer: asyncio.StreamWriter
@@ -209,7 +210,7 @@ class Gateway:
             if route is None:
                 return _error(404, f"deployment {name!r} was deleted")
             try:
-                response = await asyncio.wait_for(
+                response = await http11.within(
                     upstream.exchange(route.socket, payload, head_only=head),
                     route.timeout_ms / 1000,
                 )
@@ -290,7 +291,13 @@ def _unreachable(name: str) -> Answer:
 
 async def _continue(writer: asyncio.StreamWriter) -> None:
     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    await asyncio.wait_for(writer.drain(), http11.HEAD_SECONDS)
+    await _drain(writer)
+
+
+async def _drain(writer: asyncio.StreamWriter) -> None:
+    """Wait, within HEAD_SECONDS, until a client reading slowly has taken what was written."""
+    if writer.transport.get_write_buffer_size():
+        await http11.within(writer.drain(), http11.HEAD_SECONDS)
 
 
 async def _main(folder: Path, port: int) -> None:

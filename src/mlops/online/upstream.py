@@ -115,6 +115,51 @@ def encode_request(method: bytes, target: bytes, headers, body: bytes) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
+class _Exchange(asyncio.Protocol):
+    """One request on one connection: the answer is parsed as it arrives, in the protocol's own
+    callbacks (no stream objects, no read loop: this runs for every request)."""
+
+    def __init__(self, payload: bytes, head_only: bool) -> None:
+        self.payload = payload
+        self.parsed = _Parsed(head_only)
+        self.received = 0
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(self.payload)
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        try:
+            self.parsed.parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._finish(UpstreamBroken(str(error)))
+            return
+        if self.parsed.final is not None:
+            self._finish(None)
+
+    def eof_received(self) -> bool:
+        self.parsed.end_of_stream()
+        self._finish(None)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._finish(UpstreamBroken(str(exc or "closed"), silent=self.received == 0))
+
+    def _finish(self, error: Exception | None) -> None:
+        if self.done.done():
+            return
+        if error is None and self.parsed.final is None:
+            error = UpstreamBroken(
+                "the server closed the connection before answering", silent=self.received == 0
+            )
+        if error is None:
+            self.done.set_result(None)
+        else:
+            self.done.set_exception(error)
+
+
 async def exchange(socket_path: str, payload: bytes, *, head_only: bool) -> Response:
     """Send one encoded request; return the server's final response.
 
@@ -122,28 +167,15 @@ async def exchange(socket_path: str, payload: bytes, *, head_only: bool) -> Resp
         UpstreamUnreachable: Nothing listens on the socket (safe to send elsewhere).
         UpstreamBroken: The connection broke before a whole response came back.
     """
+    loop = asyncio.get_running_loop()
+    protocol = _Exchange(payload, head_only)
     try:
-        reader, writer = await asyncio.open_unix_connection(socket_path)
+        transport, _ = await loop.create_unix_connection(lambda: protocol, socket_path)
     except (FileNotFoundError, ConnectionRefusedError) as error:
         raise UpstreamUnreachable(str(error)) from None
-    parsed = _Parsed(head_only)
-    received = 0
     try:
-        writer.write(payload)
-        while parsed.final is None:
-            data = await reader.read(256 * 1024)
-            received += len(data)
-            if not data:
-                parsed.end_of_stream()
-                break
-            parsed.parser.feed_data(data)
-    except (ConnectionError, httptools.HttpParserError) as error:
-        silent = received == 0 and isinstance(error, ConnectionError)
-        raise UpstreamBroken(str(error), silent=silent) from None
+        await protocol.done
     finally:
-        writer.close()
-    if parsed.final is None:
-        raise UpstreamBroken(
-            "the server closed the connection before answering", silent=received == 0
-        )
-    return parsed.final
+        transport.close()
+    assert protocol.parsed.final is not None
+    return protocol.parsed.final

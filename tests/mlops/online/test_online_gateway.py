@@ -116,6 +116,22 @@ def test_without_the_key_nothing_is_read_nor_forwarded(toy: Toy) -> None:
     assert status == 401
 
 
+def test_a_kept_alive_connection_gets_one_answer_per_refused_request(toy: Toy) -> None:
+    refused = head(toy, body=b'{"data": [[1]]}', Content_Length="15").replace(
+        toy.key.encode(), b"wrong"
+    )
+    with socket.create_connection(("127.0.0.1", toy.port), timeout=10) as client:
+        answers = []
+        for _ in range(3):
+            client.sendall(refused)
+            answers.append(client.recv(65536))
+        client.sendall(head(toy, body=b'{"data": [[1]]}', Content_Length="15"))
+        last = client.recv(65536)
+
+    assert all(answer.count(b"HTTP/1.1 401 ") == 1 for answer in answers)
+    assert last.startswith(b"HTTP/1.1 200 ") and last.endswith(b"[101.0]}")
+
+
 def test_a_body_over_the_bound_gets_413_before_it_is_sent(toy: Toy) -> None:
     answer = raw(toy, head(toy, Content_Length=str(http11.MAX_BODY_BYTES + 1)))
 
