@@ -84,7 +84,14 @@ class Gateway:
         self._background: set[asyncio.Task[None]] = set()
 
     def refresh(self) -> None:
-        """Reread endpoint.json and keys.json when either changed."""
+        """Reread endpoint.json and keys.json when either changed; keep the routes it has when
+        they cannot be read (the endpoint is being deleted)."""
+        try:
+            self._reload()
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            logger.warning("keeping the routes in use: cannot read the endpoint's state: %s", error)
+
+    def _reload(self) -> None:
         endpoint, keys = os.stat(self.folder / "endpoint.json"), os.stat(self.folder / "keys.json")
         stamp = (endpoint.st_mtime_ns, endpoint.st_ino, keys.st_mtime_ns, keys.st_ino)
         if stamp == self._stamp:
