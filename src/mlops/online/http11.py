@@ -174,15 +174,17 @@ class Connection:
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
+            # llhttp stops at the headers of an upgrade, so that request is refused too.
             self._broken = HttpError(400, "protocol upgrades (Upgrade, CONNECT) are not supported")
+            if self._requests:
+                self._requests[-1].error = self._broken
         except httptools.HttpParserError as error:
             self._broken = HttpError(400, f"malformed request: {error}")
         if self._head_bytes > MAX_HEAD_BYTES and not self._broken:
             self._broken = HttpError(431, f"the request head is over {MAX_HEAD_BYTES} bytes")
         if self._broken and self._requests and not self._requests[-1].head_done:
+            # A request cut short in its head is no request; the ones before it still count.
             self._requests.pop()
-        elif self._broken and self._requests:
-            self._requests[-1].error = self._broken
 
     # httptools callbacks
     def on_message_begin(self) -> None:

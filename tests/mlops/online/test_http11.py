@@ -107,3 +107,11 @@ def test_a_body_over_the_bound_is_413_and_not_kept(monkeypatch: pytest.MonkeyPat
     )
 
     assert isinstance(error, http11.HttpError) and error.status == 413
+
+
+def test_a_request_before_a_broken_one_is_still_served() -> None:
+    request, body, _ = read(
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nokGARBAGE\r\n\r\n"
+    )
+
+    assert (request.target, body) == (b"/", b"ok")
