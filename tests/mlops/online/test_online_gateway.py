@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import stat
 import threading
@@ -28,6 +29,7 @@ from toy import (
 from mlops.online import deployments, http11, processes, state
 
 pytestmark = pytest.mark.slow
+INIT_DONE = "Users's init has completed successfully"
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +215,20 @@ def test_an_update_under_load_fails_no_request(toy: Toy, tmp_path: Path) -> None
     assert not processes.alive(old["pid"])
     assert not Path(old["revision_folder"]).exists() and not Path(old["socket"]).exists()
     assert Path(state.load_deployment(ENDPOINT, DEPLOYMENT)["model_dir"]).is_dir()
+
+
+def test_a_worker_restarted_after_an_update_finds_its_model(toy: Toy, tmp_path: Path) -> None:
+    deployments.update_deployment(write_project(tmp_path / "next", offset=300.0))
+    deployment = state.load_deployment(ENDPOINT, DEPLOYMENT)
+    pid, log = deployment["pid"], Path(deployment["log"])
+    workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    inits = log.read_text().count(INIT_DONE)
+
+    os.kill(int(workers[0]), signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while log.read_text().count(INIT_DONE) == inits and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    assert log.read_text().count(INIT_DONE) == inits + 1
+    answers = {toy.request(body=b'{"data": [[1]]}')[2] for _ in range(2 * len(workers))}
+    assert answers == {b'{"result": [301.0]}'}
