@@ -1,10 +1,11 @@
 """Endpoint and deployment state under `<mlops home>/endpoints/<endpoint>/`.
 
-endpoint.json                      name, port, gateway pid, traffic, mirror traffic ...
+endpoint.json                      name, port, gateway pid, traffic, mirror traffic, routes ...
 keys.json                          the two keys, owner-only (0600), never logged
 gateway.log                        the gateway's own log
-deployments/<name>/deployment.json model, port, pid, settings ...
-deployments/<name>/user_logs.txt   the inference server's log (`get-logs`)
+deployments/<name>/deployment.json model, server socket, pid, settings, revision ...
+deployments/<name>/user_logs.txt   the inference server's log (`get-logs`), across updates
+deployments/<name>/revisions/<id>/ the model as the running server was started on
 """
 
 from __future__ import annotations
