@@ -32,8 +32,10 @@ from typing import Any
 DEFAULT_REQUEST = (
     Path(__file__).resolve().parents[2] / "endpoints" / "online" / "sample-request.json"
 )
-# BYOC: the range a sane prediction of your model falls in (the diabetes target is 25..346).
+# BYOC: the range a sane prediction of your model falls in (the diabetes target is 25..346);
+# for a classifier, the labels it may answer instead (e.g. (0, 1, 2) or ("cat", "dog")).
 EXPECTED_RANGE = (0.0, 400.0)
+EXPECTED_LABELS: tuple[int | str, ...] = ()
 ATTEMPTS = 5
 
 
@@ -98,8 +100,9 @@ def post(uri: str, key: str, body: bytes, deployment: str | None) -> tuple[int, 
         return status, text
 
 
-def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
-    """One finite prediction per request row, each within EXPECTED_RANGE.
+def check_predictions(request: dict[str, Any], answer: Any) -> list[Any]:
+    """One prediction per request row: each one of EXPECTED_LABELS when those are set, else a
+    finite number within EXPECTED_RANGE.
 
     Raises:
         SmokeTestFailed: The answer is not that.
@@ -108,6 +111,14 @@ def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
     predictions = answer.get("result") if isinstance(answer, dict) else None
     if not isinstance(predictions, list) or len(predictions) != rows:
         raise SmokeTestFailed(f"expected {{'result': [{rows} predictions]}}, got {answer!r}")
+    if EXPECTED_LABELS:
+        for index, value in enumerate(predictions):
+            # bool is an int in Python: True must not pass for the label 1.
+            if isinstance(value, bool) or value not in EXPECTED_LABELS:
+                raise SmokeTestFailed(
+                    f"prediction {index} is {value!r}, not one of the labels {EXPECTED_LABELS}"
+                )
+        return predictions
     low, high = EXPECTED_RANGE
     for index, value in enumerate(predictions):
         if (
@@ -121,7 +132,7 @@ def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
     return predictions
 
 
-def smoke_test(uri: str, key: str, request_file: Path, deployment: str | None) -> list[float]:
+def smoke_test(uri: str, key: str, request_file: Path, deployment: str | None) -> list[Any]:
     """Run the checks; returns the predictions.
 
     Raises:
