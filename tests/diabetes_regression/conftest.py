@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from diabetes_regression.data import EXPECTED_COLUMNS
+from diabetes_regression.data import EXPECTED_COLUMNS, FEATURE_COLUMNS, TARGET_KIND
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,9 +26,15 @@ def sample_data() -> Path:
 
 @pytest.fixture
 def three_rows() -> pd.DataFrame:
-    """Three rows that meet the data contract."""
+    """Three rows that meet the data contract, whatever its columns: a number target, or the
+    labels 0, 1, 0 when the target is a label."""
+    features = len(FEATURE_COLUMNS)
+    targets = [0, 1, 0] if TARGET_KIND == "label" else [100.0, 101.0, 102.0]
     return pd.DataFrame(
-        [[0.01 * (row + column) for column in range(10)] + [100.0 + row] for row in range(3)],
+        [
+            [0.01 * (row + column) for column in range(features)] + [targets[row]]
+            for row in range(3)
+        ],
         columns=list(EXPECTED_COLUMNS),
     )
 
