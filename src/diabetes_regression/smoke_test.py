@@ -5,8 +5,8 @@ service warms up), and checks one finite prediction per row within the expected 
 a malformed request gets a 400 rather than a 500. Exits non-zero with a message saying what failed.
 
     python -m diabetes_regression.smoke_test --endpoint-name diabetes-regression
-    python -m diabetes_regression.smoke_test --endpoint-name diabetes-regression -d green
-    python -m diabetes_regression.smoke_test --scoring-uri http://127.0.0.1:PORT/score --key KEY
+    python -m diabetes_regression.smoke_test --endpoint-name ENDPOINT -d green
+    python -m diabetes_regression.smoke_test --scoring-uri http://HOST:PORT/score --key KEY
 
 With --endpoint-name the scoring URI and key come from `$AZ_ML online-endpoint show` and
 `get-credentials` (AZ_ML defaults to `mlops`; `AZ_ML="az ml"` tests an Azure endpoint, with the
