@@ -179,6 +179,7 @@ def test_content_hash_follows_content(tmp_path: Path, three_rows: pd.DataFrame) 
 
 
 @pytest.mark.sample_only
+@pytest.mark.sample_only("data")
 def test_committed_sample_data_is_what_the_documented_command_writes(
     tmp_path: Path, sample_data: Path
 ) -> None:
