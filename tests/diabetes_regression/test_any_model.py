@@ -55,6 +55,10 @@ def _accuracy(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(actual == predicted))
 
 
+def _mse(actual: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean((actual.astype(float) - predicted.astype(float)) ** 2))
+
+
 def _one_hot_pipeline(final: Any) -> Pipeline:
     columns = list(FEATURE_COLUMNS)
     prepare = ColumnTransformer(
@@ -97,9 +101,10 @@ def trained(
 ) -> tuple[Path, pd.DataFrame, Any, list[str]]:
     """A model of one family trained by the train_model step, with its data and estimator."""
     make, labels, expected_types = CASES[request.param]
-    if labels is not None:
-        monkeypatch.setattr(data, "TARGET_KIND", "label")
-        monkeypatch.setattr(evaluation, "METRICS", {"accuracy": (_accuracy, True)})
+    # The case's own task, whatever the project's is.
+    monkeypatch.setattr(data, "TARGET_KIND", "number" if labels is None else "label")
+    metric = ("mse", _mse) if labels is None else ("accuracy", _accuracy)
+    monkeypatch.setattr(evaluation, "METRICS", {metric[0]: (metric[1], labels is not None)})
     frame = _frame(labels)
     (tmp_path / "train").mkdir()
     frame.to_csv(tmp_path / "train" / "train.csv", index=False)
@@ -185,6 +190,8 @@ def test_a_model_holding_a_type_from_outside_the_trusted_modules_is_refused() ->
 def test_train_model_exits_with_one_line_for_a_model_it_cannot_save_safely(
     tmp_path: Path, tracked: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(data, "TARGET_KIND", "number")
+    monkeypatch.setattr(evaluation, "METRICS", {"mse": (_mse, False)})
     (tmp_path / "train").mkdir()
     _frame(None).to_csv(tmp_path / "train" / "train.csv", index=False)
 
