@@ -27,7 +27,14 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from diabetes_regression import data, evaluation, score, score_batch, train_model
+from diabetes_regression import (
+    data,
+    evaluate_model,
+    evaluation,
+    score,
+    score_batch,
+    train_model,
+)
 from diabetes_regression.data import FEATURE_COLUMNS, TARGET_COLUMN
 from diabetes_regression.model_types import UntrustedModelTypes, trusted_types
 
@@ -173,6 +180,24 @@ def test_the_batch_scorer_writes_the_models_own_values(
         assert result["prediction"].tolist() == [round(value, 4) for value in expected]
     else:
         assert result["prediction"].tolist() == expected
+
+
+def test_the_gate_scores_the_model_in_its_metrics_direction_and_draws_its_plot(
+    trained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, frame, _, _ = trained
+    monkeypatch.setattr(evaluate_model, "METRICS", evaluation.METRICS)
+    metric, (_, higher_is_better) = next(iter(evaluation.METRICS.items()))
+    (tmp_path / "test").mkdir()
+    frame.to_csv(tmp_path / "test" / "test.csv", index=False)
+    output = tmp_path / "evaluation"
+    argv = ["--model", str(folder), "--test_data", str(tmp_path / "test")]
+    argv += ["--model_name", "any_model", "--metric", metric, "--evaluation", str(output)]
+    assert evaluate_model.main(argv) == 0
+    decision = json.loads((output / evaluate_model.DECISION_FILE).read_text())
+    assert (decision["register"], decision["metric"]) == (True, metric)
+    assert decision["higher_is_better"] is higher_is_better
+    assert (output / evaluate_model.PLOT_FILE).stat().st_size > 1000
 
 
 def _double(values: Any) -> Any:
