@@ -1,13 +1,13 @@
 """Real-time scoring: the Azure ML entry script the inference server runs around the model.
 
 `init()` loads the registered MLflow model from `AZUREML_MODEL_DIR`; `run()` takes
-`{"data": [[feature numbers], ...]}` and returns `{"result": [one prediction per row]}` -- numbers
+`{"data": [[feature numbers], ...]}` and returns `{"result": [one prediction per row]}`: numbers
 for a regression model, the model's own class labels for a classifier (an integer label stays an
-integer, a text label stays text). A bad request
-gets a 400 that names the problem, never a 500. run() reads the raw request and parses it with
-orjson, checking a well-formed one in bulk with numpy (value by value only to name a problem), so
-a 1000-row request costs about a third of json.loads + predict; the server's `/swagger.json`
-comes from the files swagger.py writes beside the code.
+integer, a text label stays text). A bad request gets a 400 that names the problem, never a 500.
+run() reads the raw request and parses it with orjson, checking a well-formed one in bulk with
+numpy (value by value only to name a problem), so a 1000-row request costs about a third of
+json.loads + predict; the server's `/swagger.json` comes from the files swagger.py writes beside
+the code.
 """
 
 from __future__ import annotations
