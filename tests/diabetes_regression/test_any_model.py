@@ -8,8 +8,10 @@ classifier's labels come back as the model's own values, integers as integers, t
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,19 +104,40 @@ CASES: dict[str, tuple[Callable[[], Any], list[Any] | None, list[str]]] = {
 }
 
 
-@pytest.fixture(params=list(CASES))
-def trained(
-    request: pytest.FixtureRequest, tmp_path: Path, tracked: str, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Path, pd.DataFrame, Any, list[str]]:
-    """A model of one family trained by the train_model step, with its data and estimator."""
-    make, labels, expected_types = CASES[request.param]
-    # The case's own task, whatever the project's is.
-    monkeypatch.setattr(data, "TARGET_KIND", "number" if labels is None else "label")
+@dataclass(frozen=True)
+class Trained:
+    """A model trained by the train_model step, with its data and its fitted estimator."""
+
+    folder: Path
+    frame: pd.DataFrame
+    estimator: Any
+    trusted_types: list[str]
+    labels: list[Any] | None
+
+
+def _set_task(patch: pytest.MonkeyPatch, labels: list[Any] | None) -> None:
+    """The case's own task (a number or a label target, a metric for it), whatever the
+    project's is."""
+    patch.setattr(data, "TARGET_KIND", "number" if labels is None else "label")
     metric = ("mse", _mse) if labels is None else ("accuracy", _accuracy)
-    monkeypatch.setattr(evaluation, "METRICS", {metric[0]: (metric[1], labels is not None)})
+    patch.setattr(evaluation, "METRICS", {metric[0]: (metric[1], labels is not None)})
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def trained(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _migrated_mlflow_database: Path,
+) -> Trained:
+    """One model family, trained once for the module's tests, against its own MLflow store."""
+    from mlflow import MlflowClient
+
+    make, labels, expected_types = CASES[request.param]
+    folder = tmp_path_factory.mktemp("any_model")
+    shutil.copyfile(_migrated_mlflow_database, folder / "mlflow.db")
     frame = _frame(labels)
-    (tmp_path / "train").mkdir()
-    frame.to_csv(tmp_path / "train" / "train.csv", index=False)
+    (folder / "train").mkdir()
+    frame.to_csv(folder / "train" / "train.csv", index=False)
     fitted: list[Any] = []
 
     def train(train: pd.DataFrame, **hyperparameters: Any) -> Any:
@@ -122,18 +145,21 @@ def trained(
         fitted.append(make().fit(features, target))
         return fitted[0]
 
-    monkeypatch.setattr("diabetes_regression.training.train_model", train)
-    folder = tmp_path / "model"
-    argv = ["--train_data", str(tmp_path / "train"), "--model", str(folder)]
-    assert train_model.main(argv) == 0
-    return folder, frame, fitted[0], expected_types
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        experiment = MlflowClient().create_experiment("any", (folder / "artifacts").as_uri())
+        patch.setenv("MLFLOW_EXPERIMENT_ID", experiment)
+        _set_task(patch, labels)
+        patch.setattr("diabetes_regression.training.train_model", train)
+        argv = ["--train_data", str(folder / "train"), "--model", str(folder / "model")]
+        assert train_model.main(argv) == 0
+    return Trained(folder / "model", frame, fitted[0], expected_types, labels)
 
 
-def test_the_model_is_saved_as_skops_with_its_audited_types(trained) -> None:
-    folder, _, _, expected_types = trained
-    flavor = yaml.safe_load((folder / "MLmodel").read_text())["flavors"]["sklearn"]
+def test_the_model_is_saved_as_skops_with_its_audited_types(trained: Trained) -> None:
+    flavor = yaml.safe_load((trained.folder / "MLmodel").read_text())["flavors"]["sklearn"]
     assert flavor["serialization_format"] == "skops"
-    assert (flavor.get("skops_trusted_types") or []) == expected_types
+    assert (flavor.get("skops_trusted_types") or []) == trained.trusted_types
 
 
 def _post(body: bytes) -> tuple[int, Any]:
@@ -146,12 +172,12 @@ def _post(body: bytes) -> tuple[int, Any]:
 
 
 def test_score_py_answers_with_the_models_own_values(
-    trained, monkeypatch: pytest.MonkeyPatch
+    trained: Trained, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, frame, estimator, _ = trained
-    monkeypatch.setenv("AZUREML_MODEL_DIR", str(folder.parent))
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(trained.folder.parent))
     score.init()
-    features = frame.loc[:, list(FEATURE_COLUMNS)].astype(float).head(12)
+    estimator = trained.estimator
+    features = trained.frame.loc[:, list(FEATURE_COLUMNS)].astype(float).head(12)
     status, answer = _post(json.dumps({"data": features.to_numpy().tolist()}).encode())
     assert status == 200
     expected = estimator.predict(features).tolist()
@@ -166,13 +192,13 @@ def test_score_py_answers_with_the_models_own_values(
 
 
 def test_the_batch_scorer_writes_the_models_own_values(
-    trained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    trained: Trained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, frame, estimator, _ = trained
-    monkeypatch.setattr(sys, "argv", ["score_batch", "--model", str(folder)])
+    monkeypatch.setattr(sys, "argv", ["score_batch", "--model", str(trained.folder)])
     score_batch.init()
+    estimator = trained.estimator
     scoring = tmp_path / "scoring.csv"
-    features = frame.loc[:, list(FEATURE_COLUMNS)].astype(float).head(7)
+    features = trained.frame.loc[:, list(FEATURE_COLUMNS)].astype(float).head(7)
     features.to_csv(scoring, index=False)
     result = score_batch.run([str(scoring)])
     expected = estimator.predict(features).tolist()
@@ -183,10 +209,11 @@ def test_the_batch_scorer_writes_the_models_own_values(
 
 
 def test_the_gate_scores_the_model_in_its_metrics_direction_and_draws_its_plot(
-    trained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    trained: Trained, tmp_path: Path, tracked: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, frame, _, _ = trained
+    _set_task(monkeypatch, trained.labels)
     monkeypatch.setattr(evaluate_model, "METRICS", evaluation.METRICS)
+    folder, frame = trained.folder, trained.frame
     metric, (_, higher_is_better) = next(iter(evaluation.METRICS.items()))
     (tmp_path / "test").mkdir()
     frame.to_csv(tmp_path / "test" / "test.csv", index=False)
