@@ -18,6 +18,7 @@ import numpy as np
 from diabetes_regression.arguments import boolean
 from diabetes_regression.data import DataContractError, features_and_target, read_data
 from diabetes_regression.evaluation import DEFAULT_METRIC, METRICS, compute_metrics, decide
+from diabetes_regression.model_types import UntrustedModelTypes, check_saved_model
 from diabetes_regression.registration import DEFAULT_MODEL_NAME
 from diabetes_regression.registry import latest_version
 
@@ -118,8 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"ERROR: {error}") from None
 
     import mlflow
+    import mlflow.artifacts
     import mlflow.pyfunc
 
+    try:
+        check_saved_model(args.model)
+    except UntrustedModelTypes as error:
+        raise SystemExit(f"ERROR: {error}") from None
     new_model = mlflow.pyfunc.load_model(str(args.model))
     predictions = {"new model": new_model.predict(features)}
     new_metrics = compute_metrics(target, predictions["new model"])
@@ -128,9 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if production_version is not None:
         uri = f"models:/{args.model_name}/{production_version}"
         try:
-            predictions[f"production v{production_version}"] = mlflow.pyfunc.load_model(
-                uri
-            ).predict(features)
+            local = Path(mlflow.artifacts.download_artifacts(uri))
+            check_saved_model(local)
+            production = mlflow.pyfunc.load_model(str(local))
+            predictions[f"production v{production_version}"] = production.predict(features)
         except Exception as error:
             raise SystemExit(
                 f"ERROR: production model {args.model_name} version {production_version} cannot "

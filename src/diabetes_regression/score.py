@@ -26,6 +26,8 @@ from azureml_inference_server_http.api.aml_request import rawhttp
 from azureml_inference_server_http.api.aml_response import AMLResponse
 from flask import g
 
+from diabetes_regression.model_types import check_saved_model
+
 # A child of the server's logger, so request lines land in the deployment's log.
 logger = logging.getLogger("azmlinfsrv.score")
 
@@ -50,6 +52,7 @@ def init() -> None:
     found = sorted(model_dir.rglob("MLmodel"))
     if not found:
         raise RuntimeError(f"no MLflow model (an MLmodel file) under AZUREML_MODEL_DIR={model_dir}")
+    check_saved_model(found[0].parent)
     model = mlflow.pyfunc.load_model(str(found[0].parent))
     schema = model.metadata.get_input_schema()
     feature_names = list(schema.input_names()) if schema else []

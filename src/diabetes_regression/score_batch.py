@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from diabetes_regression.data import FEATURE_COLUMNS, DataContractError
+from diabetes_regression.model_types import check_saved_model
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def init() -> None:
     import mlflow.pyfunc
 
     folder = model_folder()
+    check_saved_model(folder)
     model = mlflow.pyfunc.load_model(str(folder))
     logger.info("loaded model from %s", folder)
 

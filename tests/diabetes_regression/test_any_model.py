@@ -38,7 +38,7 @@ from diabetes_regression import (
     train_model,
 )
 from diabetes_regression.data import FEATURE_COLUMNS, TARGET_COLUMN
-from diabetes_regression.model_types import UntrustedModelTypes, trusted_types
+from diabetes_regression.model_types import UntrustedModelTypes, check_saved_model, trusted_types
 
 ROWS = 60
 
@@ -257,3 +257,47 @@ def test_train_model_exits_with_one_line_for_a_model_it_cannot_save_safely(
         train_model.main(argv)
     assert str(exit_info.value.code).startswith("ERROR: the model holds types from outside sklearn")
     assert not (tmp_path / "model").exists()
+
+
+@pytest.fixture
+def saved_ridge(tmp_path: Path) -> Path:
+    """A small model saved as train_model saves one (skops), to tamper with."""
+    import mlflow.sklearn
+
+    frame = _frame(None)
+    features, target = frame.loc[:, list(FEATURE_COLUMNS)], frame[TARGET_COLUMN]
+    folder = tmp_path / "models" / "model"
+    mlflow.sklearn.save_model(Ridge().fit(features, target), str(folder))
+    return folder
+
+
+def test_every_loader_refuses_a_model_that_trusts_more_than_train_model_would(
+    saved_ridge: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = yaml.safe_load((saved_ridge / "MLmodel").read_text())
+    document["flavors"]["sklearn"]["skops_trusted_types"] = ["builtins.eval"]
+    (saved_ridge / "MLmodel").write_text(yaml.safe_dump(document))
+    message = r"trusts types from outside sklearn, numpy, scipy: builtins\.eval"
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(saved_ridge.parent))
+    with pytest.raises(UntrustedModelTypes, match=message):
+        score.init()
+    monkeypatch.setattr(sys, "argv", ["score_batch", "--model", str(saved_ridge)])
+    with pytest.raises(UntrustedModelTypes, match=message):
+        score_batch.init()
+    argv = ["--model", str(saved_ridge), "--test_data", str(tmp_path), "--evaluation", "out"]
+    (tmp_path / "test.csv").write_text(_frame(None).to_csv(index=False))
+    monkeypatch.setattr(data, "TARGET_KIND", "number")
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate_model.main(argv)
+    assert str(exit_info.value.code).startswith(f"ERROR: {saved_ridge}: the model trusts types")
+
+
+def test_a_model_saved_as_a_pickle_is_refused(tmp_path: Path) -> None:
+    import mlflow.sklearn
+
+    frame = _frame(None)
+    folder = tmp_path / "model"
+    model = Ridge().fit(frame.loc[:, list(FEATURE_COLUMNS)], frame[TARGET_COLUMN])
+    mlflow.sklearn.save_model(model, str(folder), serialization_format="cloudpickle")
+    with pytest.raises(UntrustedModelTypes, match="saved as a cloudpickle, which can run any code"):
+        check_saved_model(folder)
