@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-# BYOC: your feature columns and target column (the data contract every step relies on).
+# BYOC: your feature columns (numbers), your target column, and what the target holds: "number"
+# for a regression target, "label" for a classifier's class labels (integers or text, kept as
+# they are so the model answers with them). The data contract every step relies on.
 FEATURE_COLUMNS: tuple[str, ...] = (
     "age",
     "sex",
@@ -23,6 +26,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "s6",
 )
 TARGET_COLUMN = "Y"
+TARGET_KIND: Literal["number", "label"] = "number"
 EXPECTED_COLUMNS: tuple[str, ...] = (*FEATURE_COLUMNS, TARGET_COLUMN)
 
 
@@ -31,14 +35,16 @@ class DataContractError(ValueError):
 
 
 def check_contract(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Check that `frame` has exactly the expected columns, all numeric, none missing, some rows.
+    """Check that `frame` has exactly the expected columns, none missing, some rows, numeric
+    features and a numeric target (a label target may hold any values).
 
     Args:
         frame: The data as read from `source`.
         source: The file name to put in error messages.
 
     Returns:
-        The frame with its columns in contract order, as floats.
+        The frame with its columns in contract order: features as floats, a number target as
+        floats, a label target as read (integers stay integers, text stays text).
 
     Raises:
         DataContractError: Naming the first broken rule, the column and the row.
@@ -57,16 +63,20 @@ def check_contract(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         )
     if frame.empty:
         raise DataContractError(f"{source}: no rows; the data needs at least one row per split.")
+    labels = TARGET_KIND == "label"
     for column in EXPECTED_COLUMNS:
         values = frame[column]
-        numeric = pd.to_numeric(values, errors="coerce")
-        not_numeric = numeric.isna() & values.notna()
-        if not_numeric.any():
-            row = int(np.flatnonzero(not_numeric.to_numpy())[0])
-            raise DataContractError(
-                f"{source}: column '{column}' is not numeric: "
-                f"{values.iloc[row]!r} in data row {row + 1}."
-            )
+        if labels and column == TARGET_COLUMN:
+            numeric = values
+        else:
+            numeric = pd.to_numeric(values, errors="coerce")
+            not_numeric = numeric.isna() & values.notna()
+            if not_numeric.any():
+                row = int(np.flatnonzero(not_numeric.to_numpy())[0])
+                raise DataContractError(
+                    f"{source}: column '{column}' is not numeric: "
+                    f"{values.iloc[row]!r} in data row {row + 1}."
+                )
         if numeric.isna().any():
             count = int(numeric.isna().sum())
             row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
@@ -74,7 +84,10 @@ def check_contract(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                 f"{source}: column '{column}' has {count} missing value"
                 f"{'s' if count != 1 else ''}, the first in data row {row + 1}."
             )
-    return frame.loc[:, list(EXPECTED_COLUMNS)].apply(pd.to_numeric).astype(float)
+    checked = frame.loc[:, list(EXPECTED_COLUMNS)].copy()
+    numbers = list(FEATURE_COLUMNS) if labels else list(EXPECTED_COLUMNS)
+    checked[numbers] = checked[numbers].apply(pd.to_numeric).astype(float)
+    return checked
 
 
 def read_data(location: Path) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Entry module of the evaluate_model component, the gate: new model vs production model.
 
-Writes decision.json and predicted_vs_actual.png; never fails the pipeline to say "not better".
+Writes decision.json and predicted_vs_actual.png (a scatter plot for a regression model, a
+confusion matrix of counts for a classifier); never fails the pipeline to say "not better".
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from diabetes_regression.arguments import boolean
 from diabetes_regression.data import DataContractError, features_and_target, read_data
-from diabetes_regression.evaluation import METRICS, compute_metrics, decide
+from diabetes_regression.evaluation import DEFAULT_METRIC, METRICS, compute_metrics, decide
+from diabetes_regression.model_types import UntrustedModelTypes, check_saved_model
 from diabetes_regression.registration import DEFAULT_MODEL_NAME
 from diabetes_regression.registry import latest_version
 
@@ -35,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--model_name", default=DEFAULT_MODEL_NAME, help="registered name of the production model"
     )
     parser.add_argument(
-        "--metric", choices=sorted(METRICS), default="mse", help="the deciding metric"
+        "--metric", choices=list(METRICS), default=DEFAULT_METRIC, help="the deciding metric"
     )
     parser.add_argument(
         "--run_evaluation", type=boolean, default=True, help="false: register without comparing"
@@ -46,22 +50,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _plot(path: Path, actual: Any, series: dict[str, Any]) -> None:
+def _plot(path: Path, actual: Any, series: dict[str, Any], classifier: bool) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    figure, axes = pyplot.subplots(figsize=(5, 5))
-    for label, predicted in series.items():
-        axes.scatter(actual, predicted, s=12, alpha=0.7, label=label)
-    low, high = float(min(actual)), float(max(actual))
-    axes.plot([low, high], [low, high], color="grey", linewidth=1, label="perfect")
-    axes.set(xlabel="actual", ylabel="predicted", title="Predicted vs actual (test data)")
-    axes.legend()
+    if classifier:
+        figure, all_axes = pyplot.subplots(1, len(series), figsize=(5 * len(series), 5))
+        for axes, (label, predicted) in zip(np.atleast_1d(all_axes), series.items(), strict=True):
+            _confusion(axes, np.asarray(actual), np.asarray(predicted), label)
+    else:
+        figure, axes = pyplot.subplots(figsize=(5, 5))
+        for label, predicted in series.items():
+            axes.scatter(actual, predicted, s=12, alpha=0.7, label=label)
+        low, high = float(min(actual)), float(max(actual))
+        axes.plot([low, high], [low, high], color="grey", linewidth=1, label="perfect")
+        axes.set(xlabel="actual", ylabel="predicted", title="Predicted vs actual (test data)")
+        axes.legend()
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)
+
+
+def _confusion(axes: Any, actual: np.ndarray, predicted: np.ndarray, label: str) -> None:
+    """Counts of (actual, predicted) label pairs, labels in sorted order."""
+    labels = sorted(set(actual.tolist()) | set(predicted.tolist()), key=str)
+    index = {value: position for position, value in enumerate(labels)}
+    counts = np.zeros((len(labels), len(labels)), dtype=int)
+    for truth, guess in zip(actual.tolist(), predicted.tolist(), strict=True):
+        counts[index[truth], index[guess]] += 1
+    axes.imshow(counts, cmap="Blues")
+    for (row, column), count in np.ndenumerate(counts):
+        axes.text(column, row, str(count), ha="center", va="center")
+    ticks = range(len(labels))
+    axes.set_xticks(ticks, [str(value) for value in labels], rotation=45)
+    axes.set_yticks(ticks, [str(value) for value in labels])
+    axes.set(xlabel="predicted", ylabel="actual", title=f"Confusion matrix: {label}")
+
+
+def _is_classifier(model: Any, target: Any) -> bool:
+    """A scikit-learn classifier, or any model of a target that is not numeric."""
+    from sklearn.base import is_classifier
+
+    if "sklearn" in model.metadata.flavors:
+        return bool(is_classifier(model.get_raw_model()))
+    return np.asarray(target).dtype.kind not in "iuf"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,18 +119,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"ERROR: {error}") from None
 
     import mlflow
+    import mlflow.artifacts
     import mlflow.pyfunc
 
-    predictions = {"new model": mlflow.pyfunc.load_model(str(args.model)).predict(features)}
+    try:
+        check_saved_model(args.model)
+    except UntrustedModelTypes as error:
+        raise SystemExit(f"ERROR: {error}") from None
+    new_model = mlflow.pyfunc.load_model(str(args.model))
+    predictions = {"new model": new_model.predict(features)}
     new_metrics = compute_metrics(target, predictions["new model"])
     production_version = latest_version(args.model_name) if args.run_evaluation else None
     production_metrics = None
     if production_version is not None:
         uri = f"models:/{args.model_name}/{production_version}"
         try:
-            predictions[f"production v{production_version}"] = mlflow.pyfunc.load_model(
-                uri
-            ).predict(features)
+            local = Path(mlflow.artifacts.download_artifacts(uri))
+            check_saved_model(local)
+            production = mlflow.pyfunc.load_model(str(local))
+            predictions[f"production v{production_version}"] = production.predict(features)
         except Exception as error:
             raise SystemExit(
                 f"ERROR: production model {args.model_name} version {production_version} cannot "
@@ -112,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.evaluation.mkdir(parents=True, exist_ok=True)
     (args.evaluation / DECISION_FILE).write_text(json.dumps(decision, indent=2) + "\n")
-    _plot(args.evaluation / PLOT_FILE, target, predictions)
+    _plot(args.evaluation / PLOT_FILE, target, predictions, _is_classifier(new_model, target))
     with mlflow.start_run():
         mlflow.log_metrics({f"new_{name}": value for name, value in new_metrics.items()})
         if production_metrics is not None:

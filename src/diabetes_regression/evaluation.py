@@ -1,4 +1,4 @@
-"""Regression metrics and the registration gate: pure functions, no I/O."""
+"""The metrics and the registration gate: pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 
 def _mse(actual: np.ndarray, predicted: np.ndarray) -> float:
-    return float(np.mean((actual - predicted) ** 2))
+    return float(np.mean((actual.astype(float) - predicted.astype(float)) ** 2))
 
 
 def _rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
@@ -17,17 +17,20 @@ def _rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def _mae(actual: np.ndarray, predicted: np.ndarray) -> float:
-    return float(np.mean(np.abs(actual - predicted)))
+    return float(np.mean(np.abs(actual.astype(float) - predicted.astype(float))))
 
 
 def _r2(actual: np.ndarray, predicted: np.ndarray) -> float:
+    actual, predicted = actual.astype(float), predicted.astype(float)
     total = float(np.sum((actual - np.mean(actual)) ** 2))
     residual = float(np.sum((actual - predicted) ** 2))
     return 1.0 - residual / total if total else float("nan")
 
 
-# BYOC: your metrics; True means higher is better (keep in step with the `metric` enum in
-# components/evaluate_model.yml).
+# BYOC: your metrics, each a function of (actual, predicted) arrays -- numbers, or class labels
+# for a classifier -- and True when higher is better. The first one is the default gate metric.
+# The `metric` input of components/evaluate_model.yml and pipelines/train.yml follow this dict
+# (tests/diabetes_regression/test_diabetes_metrics.py says what to change).
 METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], bool]] = {
     "mse": (_mse, False),
     "rmse": (_rmse, False),
@@ -40,25 +43,36 @@ def compute_metrics(actual: Any, predicted: Any) -> dict[str, float]:
     """Every metric in METRICS for one set of predictions.
 
     Args:
-        actual: True target values.
+        actual: True target values (numbers, or class labels).
         predicted: The model's predictions, same length.
 
     Returns:
         Metric name -> value.
 
     Raises:
-        ValueError: When the lengths differ or there are no rows.
+        ValueError: When the lengths differ, there are no rows, or a metric does not suit the
+            values (a regression metric given class labels).
     """
-    actual_values = np.asarray(actual, dtype=float).ravel()
-    predicted_values = np.asarray(predicted, dtype=float).ravel()
+    actual_values = np.asarray(actual).ravel()
+    predicted_values = np.asarray(predicted).ravel()
     if actual_values.shape != predicted_values.shape or actual_values.size == 0:
         raise ValueError(
             f"need as many predictions as targets, got {predicted_values.size} "
             f"predictions for {actual_values.size} targets."
         )
-    return {
-        name: function(actual_values, predicted_values) for name, (function, _) in METRICS.items()
-    }
+    metrics = {}
+    for name, (function, _) in METRICS.items():
+        try:
+            metrics[name] = function(actual_values, predicted_values)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"metric '{name}' cannot be computed on these predictions ({error}); "
+                "METRICS in evaluation.py must suit the target (e.g. accuracy for class labels)."
+            ) from None
+    return metrics
+
+
+DEFAULT_METRIC = next(iter(METRICS))
 
 
 def is_better(metric: str, new_value: float, production_value: float) -> bool:

@@ -2,6 +2,8 @@
 
 Run from the repository root: `python -m diabetes_regression.make_sample_data`.
 The data ships with scikit-learn (no download), so the output is the same on every machine.
+Sample only: it writes the sample project's data; delete it with `data/diabetes/` when you bring
+your own data (docs/bring_your_own_code.md, step 8).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Run from the repository root: `python -m diabetes_regression.make_scoring_data`.
 Writes data/diabetes_scoring/part-000.csv ... (one CSV per slice of rows), the folder the
 batch scoring pipeline and `mlops batch-endpoint invoke` read.
+Sample only: it writes the sample project's scoring data; delete it with `data/diabetes_scoring/`
+when you bring your own data (docs/bring_your_own_code.md, step 8).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Real-time scoring: the Azure ML entry script the inference server runs around the model.
 
 `init()` loads the registered MLflow model from `AZUREML_MODEL_DIR`; `run()` takes
-`{"data": [[10 numbers], ...]}` and returns `{"result": [one prediction per row]}`. A bad request
-gets a 400 that names the problem, never a 500. run() reads the raw request and parses it with
-orjson, checking a well-formed one in bulk with numpy (value by value only to name a problem), so
-a 1000-row request costs about a third of json.loads + predict; the server's `/swagger.json`
-comes from the files swagger.py writes beside the code.
+`{"data": [[feature numbers], ...]}` and returns `{"result": [one prediction per row]}`: numbers
+for a regression model, the model's own class labels for a classifier (an integer label stays an
+integer, a text label stays text). A bad request gets a 400 that names the problem, never a 500.
+run() reads the raw request and parses it with orjson, checking a well-formed one in bulk with
+numpy (value by value only to name a problem), so a 1000-row request costs about a third of
+json.loads + predict; the server's `/swagger.json` comes from the files swagger.py writes beside
+the code.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import orjson
 from azureml_inference_server_http.api.aml_request import rawhttp
 from azureml_inference_server_http.api.aml_response import AMLResponse
 from flask import g
+
+from diabetes_regression.model_types import check_saved_model
 
 # A child of the server's logger, so request lines land in the deployment's log.
 logger = logging.getLogger("azmlinfsrv.score")
@@ -48,6 +52,7 @@ def init() -> None:
     found = sorted(model_dir.rglob("MLmodel"))
     if not found:
         raise RuntimeError(f"no MLflow model (an MLmodel file) under AZUREML_MODEL_DIR={model_dir}")
+    check_saved_model(found[0].parent)
     model = mlflow.pyfunc.load_model(str(found[0].parent))
     schema = model.metadata.get_input_schema()
     feature_names = list(schema.input_names()) if schema else []
@@ -74,8 +79,19 @@ def run(request: Any) -> AMLResponse:
         if problem:
             return _answer(request, 400, data, {"error": problem})
         rows = np.array(data, dtype=float)
-    predictions = predict(rows)
-    return _answer(request, 200, data, {"result": np.asarray(predictions, dtype=float)})
+    return _answer(request, 200, data, {"result": json_values(predict(rows))})
+
+
+def json_values(predictions: Any) -> Any:
+    """Predictions as orjson writes them: a numeric array as it is (fast), labels as a list.
+
+    A regression model's floats stay floats and a classifier's integer labels stay integers;
+    text labels (and any other kind) become a list of Python values.
+    """
+    values = np.asarray(predictions)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()  # a one-column frame from a pyfunc model
+    return values if values.dtype.kind in "biuf" else values.tolist()
 
 
 def _fastest_predict(model: Any) -> Callable[[np.ndarray], Any]:
@@ -103,10 +119,18 @@ def _fastest_predict(model: Any) -> Callable[[np.ndarray], Any]:
 
     sample = np.array(SAMPLE_ROWS, dtype=float)
     try:
-        same = np.allclose(predict_matrix(sample), predict_frame(sample))
+        same = _same(predict_matrix(sample), predict_frame(sample))
     except Exception:  # a model that needs the frame (e.g. columns chosen by name)
         same = False
     return predict_matrix if same else predict_frame
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Equal predictions: numbers within floating-point noise, labels exactly."""
+    first, second = np.asarray(first), np.asarray(second)
+    if first.dtype.kind in "iuf" and second.dtype.kind in "iuf":
+        return first.shape == second.shape and bool(np.allclose(first, second))
+    return bool(np.array_equal(first, second))
 
 
 def _rows(data: Any, body: bytes) -> np.ndarray | None:

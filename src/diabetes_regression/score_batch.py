@@ -2,7 +2,8 @@
 
 Azure ML calls `init()` once per worker and `run(mini_batch)` for each mini-batch: a list of CSV
 file paths. Each row of each file becomes one output line -- file name, row number (from 0),
-prediction -- which append_row joins into one file.
+prediction (a number rounded to 4 decimals, or the model's class label as it is) -- which
+append_row joins into one file.
 
 The model comes from `--model <folder>` (the pipeline's program_arguments) or, in a batch
 deployment, from `AZUREML_MODEL_DIR`.
@@ -15,9 +16,11 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from diabetes_regression.data import FEATURE_COLUMNS, DataContractError
+from diabetes_regression.model_types import check_saved_model
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ def init() -> None:
     import mlflow.pyfunc
 
     folder = model_folder()
+    check_saved_model(folder)
     model = mlflow.pyfunc.load_model(str(folder))
     logger.info("loaded model from %s", folder)
 
@@ -76,9 +80,19 @@ def score_file(path: Path) -> pd.DataFrame:
         {
             "file": path.name,
             "row": range(len(frame)),
-            "prediction": [round(float(value), 4) for value in model.predict(frame)],
+            "prediction": prediction_values(model.predict(frame)),
         }
     )
+
+
+def prediction_values(predictions: object) -> list[object]:
+    """Floats rounded to 4 decimals; integer and text labels as the model gives them."""
+    values = np.asarray(predictions)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()  # a one-column frame from a pyfunc model
+    if values.dtype.kind == "f":
+        return [round(value, 4) for value in values.tolist()]
+    return values.tolist()
 
 
 def run(mini_batch: list[str]) -> pd.DataFrame:

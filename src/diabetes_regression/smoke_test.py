@@ -7,8 +7,8 @@ model's status in the `ms-azureml-model-error-statuscode` header). Exits non-zer
 message saying what failed.
 
     python -m diabetes_regression.smoke_test --endpoint-name diabetes-regression
-    python -m diabetes_regression.smoke_test --endpoint-name diabetes-regression -d green
-    python -m diabetes_regression.smoke_test --scoring-uri http://127.0.0.1:PORT/score --key KEY
+    python -m diabetes_regression.smoke_test --endpoint-name ENDPOINT -d green
+    python -m diabetes_regression.smoke_test --scoring-uri http://HOST:PORT/score --key KEY
 
 With --endpoint-name the scoring URI and key come from `$AZ_ML online-endpoint show` and
 `get-credentials` (AZ_ML defaults to `mlops`; `AZ_ML="az ml"` tests an Azure endpoint, with the
@@ -34,8 +34,10 @@ from typing import Any
 DEFAULT_REQUEST = (
     Path(__file__).resolve().parents[2] / "endpoints" / "online" / "sample-request.json"
 )
-# BYOC: the range a sane prediction of your model falls in (the diabetes target is 25..346).
+# BYOC: the range a sane prediction of your model falls in (the diabetes target is 25..346);
+# for a classifier, the labels it may answer instead (e.g. (0, 1, 2) or ("cat", "dog")).
 EXPECTED_RANGE = (0.0, 400.0)
+EXPECTED_LABELS: tuple[int | str, ...] = ()
 ATTEMPTS = 5
 
 
@@ -101,12 +103,16 @@ def post(uri: str, key: str, body: bytes, deployment: str | None) -> tuple[int, 
 
 
 def post_malformed(uri: str, key: str, deployment: str | None) -> tuple[int, str | None, str]:
-    """POST a request with too few features; returns the status, the model's own status (the
-    `ms-azureml-model-error-statuscode` header of a 424) and the answer's text."""
+    """POST a request whose "data" is not a list of rows, malformed whatever the model's features.
+
+    Returns:
+        The status, the model's own status (the `ms-azureml-model-error-statuscode` header of a
+        424) and the answer's text.
+    """
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
     if deployment:
         headers["azureml-model-deployment"] = deployment
-    request = urllib.request.Request(uri, data=b'{"data": [[1, 2]]}', headers=headers)
+    request = urllib.request.Request(uri, data=b'{"data": "not a list of rows"}', headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, None, response.read().decode(errors="replace")
@@ -115,8 +121,9 @@ def post_malformed(uri: str, key: str, deployment: str | None) -> tuple[int, str
         return error.code, model_status, error.read().decode(errors="replace")
 
 
-def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
-    """One finite prediction per request row, each within EXPECTED_RANGE.
+def check_predictions(request: dict[str, Any], answer: Any) -> list[Any]:
+    """One prediction per request row: each one of EXPECTED_LABELS when those are set, else a
+    finite number within EXPECTED_RANGE.
 
     Raises:
         SmokeTestFailed: The answer is not that.
@@ -125,6 +132,14 @@ def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
     predictions = answer.get("result") if isinstance(answer, dict) else None
     if not isinstance(predictions, list) or len(predictions) != rows:
         raise SmokeTestFailed(f"expected {{'result': [{rows} predictions]}}, got {answer!r}")
+    if EXPECTED_LABELS:
+        for index, value in enumerate(predictions):
+            # bool is an int in Python: True must not pass for the label 1.
+            if isinstance(value, bool) or value not in EXPECTED_LABELS:
+                raise SmokeTestFailed(
+                    f"prediction {index} is {value!r}, not one of the labels {EXPECTED_LABELS}"
+                )
+        return predictions
     low, high = EXPECTED_RANGE
     for index, value in enumerate(predictions):
         if (
@@ -138,7 +153,7 @@ def check_predictions(request: dict[str, Any], answer: Any) -> list[float]:
     return predictions
 
 
-def smoke_test(uri: str, key: str, request_file: Path, deployment: str | None) -> list[float]:
+def smoke_test(uri: str, key: str, request_file: Path, deployment: str | None) -> list[Any]:
     """Run the checks; returns the predictions.
 
     Raises:

@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mlflow.models import infer_signature
 
     from diabetes_regression.evaluation import compute_metrics
+    from diabetes_regression.model_types import trusted_types
     from diabetes_regression.registration import TRAINING_RUN_TAG
     from diabetes_regression.training import train_model
 
@@ -57,11 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     hyperparameters = {k: v for k, v in vars(args).items() if k not in ("train_data", "model")}
     try:
         model = train_model(train, **hyperparameters)
-    except ValueError as error:
+        # Audited before anything is logged, so a model that cannot be saved leaves no run.
+        skops_trusted_types = trusted_types(model)
+    except ValueError as error:  # bad hyperparameters, or UntrustedModelTypes
         raise SystemExit(f"ERROR: {error}") from None
     features, target = features_and_target(train)
     predictions = model.predict(features)
-    metrics = compute_metrics(target, predictions)
+    try:
+        metrics = compute_metrics(target, predictions)
+    except ValueError as error:
+        raise SystemExit(f"ERROR: {error}") from None
     # start_run() attaches to the step's run when MLFLOW_RUN_ID is set (local engine, Azure ML).
     with mlflow.start_run() as run:
         mlflow.log_params(hyperparameters)
@@ -74,12 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             signature=infer_signature(features, predictions),
             input_example=features.head(5),
             metadata={TRAINING_RUN_TAG: run.info.run_id},
+            skops_trusted_types=skops_trusted_types,
             # Named rather than inferred: inference re-imports the model in a subprocess (~5 s).
             pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True),
         )
-    logger.info(
-        "trained on %d rows: train mse %.4g, r2 %.4g", len(train), metrics["mse"], metrics["r2"]
-    )
+    summary = ", ".join(f"{name} {value:.4g}" for name, value in metrics.items())
+    logger.info("trained on %d rows: train %s", len(train), summary)
     return 0
 
 

@@ -23,6 +23,7 @@ def _step_commands(guide: str) -> list[list[str]]:
     return [shlex.split(line) for line in lines]
 
 
+@pytest.mark.sample_only("data", "model", "metrics")
 def test_every_documented_step_command_parses(guide: str) -> None:
     commands = _step_commands(guide)
     modules = [command[0] for command in commands]
@@ -38,6 +39,7 @@ def test_every_documented_step_command_parses(guide: str) -> None:
         parser.parse_args(argv)
 
 
+@pytest.mark.sample_only("data")
 def test_documented_sample_data_command_writes_the_committed_file(
     guide: str, tmp_path: Path, sample_data: Path
 ) -> None:
@@ -52,6 +54,7 @@ def test_documented_sample_data_command_writes_the_committed_file(
     assert written.read_bytes() == (sample_data / "diabetes.csv").read_bytes()
 
 
+@pytest.mark.sample_only("model", "metrics")
 def test_documented_set_values_are_pipeline_inputs(guide: str, repo_root: Path) -> None:
     pipeline = yaml.safe_load((repo_root / "pipelines" / "train.yml").read_text())
     evaluate = yaml.safe_load((repo_root / "components" / "evaluate_model.yml").read_text())

@@ -12,6 +12,9 @@ import pytest
 from diabetes_regression import evaluate_model, prep_data, register_model, train_model
 from diabetes_regression.data import content_hash
 
+# Its expected values come from the sample data, the Ridge model and its alpha, and mse.
+pytestmark = pytest.mark.sample_only()
+
 MODEL_NAME = "diabetes_regression_model"
 
 

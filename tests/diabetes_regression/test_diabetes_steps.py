@@ -14,6 +14,7 @@ from diabetes_regression.registration import PROJECT_AREA, already_registered, v
 from diabetes_regression.training import train_model
 
 
+@pytest.mark.sample_only("model")
 def test_train_model_fits_the_rows(three_rows: pd.DataFrame) -> None:
     model = train_model(three_rows, alpha=1e-6, fit_intercept=True)
     features = three_rows.drop(columns=["Y"])
@@ -22,11 +23,13 @@ def test_train_model_fits_the_rows(three_rows: pd.DataFrame) -> None:
     assert heavily_regularised.predict(features).tolist() == pytest.approx([101.0] * 3, abs=1e-3)
 
 
+@pytest.mark.sample_only("model")
 def test_train_model_refuses_negative_alpha(three_rows: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"^alpha must be >= 0, got -1.0.$"):
         train_model(three_rows, alpha=-1.0, fit_intercept=True)
 
 
+@pytest.mark.sample_only("metrics")
 def test_metrics_on_known_values() -> None:
     metrics = compute_metrics([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
     assert metrics["mse"] == pytest.approx(4 / 3)
@@ -47,12 +50,14 @@ def test_metrics_refuse_mismatched_lengths() -> None:
     ("metric", "better", "worse"),
     [("mse", 1.0, 2.0), ("rmse", 1.0, 2.0), ("mae", 1.0, 2.0), ("r2", 0.9, 0.8)],
 )
+@pytest.mark.sample_only("metrics")
 def test_each_metric_direction_and_tie(metric: str, better: float, worse: float) -> None:
     assert is_better(metric, better, worse)
     assert not is_better(metric, worse, better)
     assert not is_better(metric, better, better)
 
 
+@pytest.mark.sample_only("metrics")
 def test_unknown_metric_is_refused() -> None:
     with pytest.raises(
         ValueError, match=r"^unknown metric 'auc'; choose one of mse, rmse, mae, r2\.$"
@@ -64,6 +69,7 @@ def _metrics(mse: float) -> dict[str, float]:
     return {"mse": mse, "rmse": math.sqrt(mse), "mae": mse / 2, "r2": 1 - mse / 100}
 
 
+@pytest.mark.sample_only("metrics")
 def test_decide_first_model_registers() -> None:
     decision = decide("mse", _metrics(10), None, None, run_evaluation=True)
     assert decision["register"] is True
@@ -71,6 +77,7 @@ def test_decide_first_model_registers() -> None:
     assert decision["production_value"] is None
 
 
+@pytest.mark.sample_only("metrics")
 def test_decide_better_worse_equal() -> None:
     better = decide("mse", _metrics(9), _metrics(10), "3", run_evaluation=True)
     assert better["register"] is True
@@ -81,6 +88,7 @@ def test_decide_better_worse_equal() -> None:
     assert decide("mse", _metrics(10), _metrics(10), "3", run_evaluation=True)["register"] is False
 
 
+@pytest.mark.sample_only("metrics")
 def test_decide_r2_prefers_higher() -> None:
     decision = decide("r2", _metrics(9), _metrics(10), "1", run_evaluation=True)
     assert decision["register"] is True
@@ -88,6 +96,7 @@ def test_decide_r2_prefers_higher() -> None:
     assert decision["new_value"] == pytest.approx(0.91)
 
 
+@pytest.mark.sample_only("metrics")
 def test_decide_without_evaluation_registers_even_a_worse_model() -> None:
     decision = decide("mse", _metrics(11), _metrics(10), "1", run_evaluation=False)
     assert decision["register"] is True
@@ -100,6 +109,7 @@ def test_already_registered_matches_the_training_run() -> None:
     assert already_registered(versions, "c") is None
 
 
+@pytest.mark.sample_only("metrics")
 def test_version_tags_carry_metrics_runs_data_and_build() -> None:
     decision = decide("mse", _metrics(10), None, None, run_evaluation=True)
     job_tags = {"build_id": "42", "build_uri": "https://ci/42", "mlflow.source.git.commit": "abc"}
@@ -121,12 +131,14 @@ def test_version_tags_carry_metrics_runs_data_and_build() -> None:
     }
 
 
+@pytest.mark.sample_only("metrics")
 def test_version_tags_leave_out_what_is_unknown() -> None:
     decision = decide("mse", _metrics(10), None, None, run_evaluation=True)
     tags = version_tags(decision, "t", "r", None, {}, "f00d")
     assert not {"pipeline_run_id", "build_id", "build_uri", "git_commit"} & set(tags)
 
 
+@pytest.mark.sample_only("model")
 def test_train_step_exits_with_one_line_for_a_negative_alpha(
     tmp_path: Path, three_rows: pd.DataFrame
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sample_only()]
 
 
 def _run_step(repo_root: Path, step: str, values: dict[str, object]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sample_only()]
 
 engine = pytest.importorskip("mlops.engine", reason="needs the local engine (issue 3)")
 

@@ -9,44 +9,48 @@ from pathlib import Path
 import pytest
 
 from diabetes_regression import score
+from diabetes_regression.data import FEATURE_COLUMNS
 from diabetes_regression.score import request_problem
 
-ROW = [0.01] * 10
+N = len(FEATURE_COLUMNS)
+ROW = [0.01] * N
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
         ([ROW], None),
-        ([ROW, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], None),
+        ([ROW, list(range(1, N + 1))], None),
         ("x", '"data" must be a list of rows, got str'),
         ({"a": 1}, '"data" must be a list of rows, got dict'),
         ([], '"data" is empty: send at least one row'),
-        ([ROW[:9]], "row 0 has 9 values; the model expects 10"),
-        ([ROW, (1,) * 10], "row 1 must be a list of 10 numbers, got tuple"),
+        ([ROW[:-1]], f"row 0 has {N - 1} values; the model expects {N}"),
+        ([ROW, (1,) * N], f"row 1 must be a list of {N} numbers, got tuple"),
         ([[None, *ROW[1:]]], "row 0, value 0 is not a number: None"),
-        ([[*ROW[:9], False]], "row 0, value 9 is not a number: False"),
+        ([[*ROW[:-1], False]], f"row 0, value {N - 1} is not a number: False"),
         ([[float("nan"), *ROW[1:]]], "row 0, value 0 is not finite: nan"),
         ([ROW] * 10_001, '"data" has 10001 rows; send at most 10000 per request'),
     ],
 )
 def test_request_problem_names_what_is_wrong(data, problem) -> None:
-    assert request_problem(data, 10) == problem
+    assert request_problem(data, N) == problem
 
 
 @pytest.fixture(scope="module")
-def scoring(tmp_path_factory: pytest.TempPathFactory, sample_data: Path):
-    """score.py initialised, as the server does, on a Ridge model saved the way train_model
-    saves it; with that model loaded through pyfunc to compare answers."""
+def scoring(tmp_path_factory: pytest.TempPathFactory):
+    """score.py initialised, as the server does, on a Ridge model of the project's features
+    saved the way train_model saves it; with that model loaded through pyfunc to compare
+    answers. (test_any_model.py does the same with other model families.)"""
     import mlflow.pyfunc
     import mlflow.sklearn
+    import numpy as np
     import pandas as pd
     from mlflow.models import infer_signature
     from sklearn.linear_model import Ridge
 
-    frame = pd.read_csv(sample_data / "diabetes.csv")
-    features = frame.drop(columns="Y")
-    model = Ridge(alpha=0.5).fit(features, frame["Y"])
+    generator = np.random.default_rng(3)
+    features = pd.DataFrame(generator.normal(size=(200, N)), columns=list(FEATURE_COLUMNS))
+    model = Ridge(alpha=0.5).fit(features, features.sum(axis=1) * 10 + 150)
     folder = tmp_path_factory.mktemp("model_dir") / "model"
     signature = infer_signature(features, model.predict(features))
     mlflow.sklearn.save_model(model, str(folder), signature=signature)
@@ -90,10 +94,10 @@ def test_a_request_with_true_in_a_string_takes_the_careful_path_to_the_same_answ
         (b'{"rows": [[1]]}', 'the request must be a JSON object {"data": [[features], ...]}'),
         (b"[1, 2]", 'the request must be a JSON object {"data": [[features], ...]}'),
         (json.dumps({"data": [[True, *ROW[1:]]]}).encode(), "row 0, value 0 is not a number"),
-        (json.dumps({"data": [[*ROW[:9], 1], ROW[:9]]}).encode(), "row 1 has 9 values"),
+        (json.dumps({"data": [[*ROW[:-1], 1], ROW[:-1]]}).encode(), f"row 1 has {N - 1} values"),
         (json.dumps({"data": [ROW, ["1", *ROW[1:]]]}).encode(), "row 1, value 0 is not a number"),
         (json.dumps({"data": [ROW, [None, *ROW[1:]]]}).encode(), "row 1, value 0 is not a number"),
-        (b'{"data": [[1e400, 0, 0, 0, 0, 0, 0, 0, 0, 0]]}', "the request body could not be"),
+        (b'{"data": [[1e400' + b", 0" * (N - 1) + b"]]}", "the request body could not be"),
         (json.dumps({"data": [[float("nan"), *ROW[1:]]]}).encode(), "the request body could not"),
     ],
 )

@@ -96,3 +96,21 @@ def test_every_file_and_link_the_guide_names_exists(guide: Path):
     links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text)
     assert links
     assert not [link for link in links if not (guide.parent / link).exists()]
+
+
+def _sample_only_table(guide: Path) -> set[str]:
+    return set(re.findall(r"^\| `(tests/[^`]+\.py)` \|", guide.read_text(), flags=re.M))
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=["en", "ja"])
+def test_the_guide_lists_every_module_with_sample_only_tests(guide: Path):
+    marked = {
+        path.relative_to(REPO_ROOT).as_posix()
+        for path in (REPO_ROOT / "tests" / "diabetes_regression").glob("test_*.py")
+        if "pytest.mark.sample_only" in path.read_text()
+    }
+    assert marked
+    assert _sample_only_table(guide) == marked, (
+        f"{guide.relative_to(REPO_ROOT)}: the table of sample-only tests must list exactly the "
+        "modules marked sample_only"
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops.bootstrap.apply import apply_changes
+from mlops.bootstrap.formatting import format_python
 from mlops.bootstrap.names import SAMPLE, check_name, check_not_installed, forms
 from mlops.bootstrap.plan import plan_changes
 from mlops.errors import MlopsError
@@ -24,7 +25,9 @@ def bootstrap(
         force: Run on a tree with uncommitted changes.
 
     Returns:
-        A summary: the name, its derived forms, and each changed file with its changed lines.
+        A summary: the name, its derived forms, each changed file with its renamed lines, and
+        whether the renamed Python files were formatted with ruff (a name of another length
+        moves line breaks; without ruff, `ruff format .` is left to the user).
 
     Raises:
         UsageError: The name breaks a rule.
@@ -44,6 +47,7 @@ def bootstrap(
             f"{root} has uncommitted changes; bootstrap changes many files, so commit or stash "
             "first (or pass --force). Nothing was changed."
         )
+    changes, summary["formatted"] = format_python(root, changes)
     summary["changed_files"] = len(changes)
     summary["files"] = [
         {
