@@ -3,7 +3,7 @@
 A model created here is a registered model version MLflow's UI shows; a model a pipeline step
 registers through MLflow is listed and resolved here too. The files are copied into an
 immutable blob under the artifact root before the version is created, so a crash leaves at
-worst an unreferenced copy, which `content.sweep` removes after an hour.
+worst an unreferenced copy, which `content.sweep` moves to the trash after an hour.
 """
 
 from __future__ import annotations
@@ -252,7 +252,16 @@ def _ensure_registered(client: Any, name: str) -> None:
 
 
 def _all_local_sources(client: Any) -> list[Path]:
-    return [Path(v.source) for v in client.search_model_versions() if _local_path(v.source)]
+    """The local files of every model version, read page by page to the last one: a sweep
+    given a partial list would set aside the files of the versions left out."""
+    sources: list[Path] = []
+    page_token = None
+    while True:
+        page = client.search_model_versions(max_results=1000, page_token=page_token)
+        sources.extend(Path(v.source) for v in page if _local_path(v.source))
+        page_token = page.token
+        if not page_token:
+            return sources
 
 
 def find_model(name: str, version: str | None = None, *, local: bool = True) -> Asset:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from mlops import tracking
 from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
@@ -56,6 +57,8 @@ def create_job(
         MlopsError: The job name is taken, or the job is not a pipeline.
     """
     overrides = params_override(set_values)
+    # Before anything runs: a node's MLflow would otherwise create tables over a damaged store.
+    tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
     tracker = Tracker()
