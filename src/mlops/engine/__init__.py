@@ -6,10 +6,13 @@ nodes, and runs each as its own process; state, outputs and logs go to `store`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,12 +25,15 @@ from mlops.engine.plan import Plan, build_command_plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.status import engine_identity
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, ProblemsFound
 
 __all__ = ["cancel_job", "create_job"]
 
 logger = logging.getLogger(__name__)
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def create_job(
@@ -67,9 +73,29 @@ def create_job(
         name = name or new_job_name()
         experiment = job.experiment_name or Path.cwd().name
         runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags or {}))
-        return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
+        with _stops_like_ctrl_c():
+            return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
     finally:
         tracker.close()
+
+
+@contextlib.contextmanager
+def _stops_like_ctrl_c() -> Iterator[None]:
+    """Make SIGTERM and SIGHUP (a `kill`, a closed terminal, a CI runner stopping) cancel the
+    job as Ctrl-C does: its nodes' process groups are stopped and the job ends Canceled."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signal_number: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signal_number).name)
+
+    previous = {number: signal.signal(number, interrupt) for number in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
@@ -178,7 +204,7 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
             "file": str(path.resolve()),
             "job_folder": str(store.job_folder(name)),
             "mlflow.runId": runs.parent_id,
-            "engine_pid": os.getpid(),
+            **engine_identity(),
         },
         "services": tracking_summary(),
     }
