@@ -297,9 +297,15 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
 
 
 def _materialised(asset: Asset) -> Asset:
-    """The asset with a local `path`, downloading it once when the registry is remote."""
+    """The asset with a local `path`, downloading it once when the registry is remote.
+
+    Raises:
+        MlopsError: The local registry's version points at files that are gone.
+    """
     if asset.path.exists():
         return asset
+    if tracking.local_database() is not None:
+        raise MlopsError(_missing_files(asset))
     cache = mlops_home() / "model-cache" / asset.name / asset.version
     if not cache.exists():
         import mlflow.artifacts
@@ -317,6 +323,28 @@ def _materialised(asset: Asset) -> Asset:
     entries = list(cache.iterdir())
     local = entries[0] if len(entries) == 1 else cache
     return dataclasses.replace(asset, path=local)
+
+
+def _missing_files(asset: Asset) -> str:
+    """What to say when a version's files are gone, and where the trash may hold them."""
+    where = f"model {asset.name} version {asset.version}: its files {asset.path} are missing"
+    blobs = content.blob_root(AREA)
+    if _inside(asset.path, blobs):
+        blob = asset.path.relative_to(blobs).parts[0]
+        kept = content.trash_root(AREA) / blob
+        if kept.exists():
+            return f"{where}. Fix: they are in the trash; restore them with `mv {kept} {blobs}/`."
+    return (
+        f"{where} (deleted outside mlops?). Fix: restore them from a backup, or register the "
+        f"model again (`mlops model create -n {asset.name} -p <folder>`) and use the new version."
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.relative_to(root) != Path(".")
+    except ValueError:
+        return False
 
 
 def list_models(name: str | None = None) -> list[Asset]:

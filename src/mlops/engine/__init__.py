@@ -20,7 +20,7 @@ from mlops import tracking
 from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
-from mlops.engine.overrides import params_override
+from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan, build_command_plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
@@ -101,6 +101,9 @@ def _stops_like_ctrl_c() -> Iterator[None]:
 def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     from mlops.validation import check_job
 
+    unknown = unknown_override_problems(path, overrides)
+    if unknown:
+        raise ProblemsFound(unknown)
     job, problems = check_job(path, overrides)
     if problems:
         raise ProblemsFound(problems)

@@ -113,3 +113,16 @@ def test_empty_asset_catalog_is_refused_and_data_files_kept(cli, mlops_home, tmp
     assert str(catalog) in line and "0 bytes" in line
     assert catalog.stat().st_size == 0
     assert (stored / "rows.csv").read_text() == "a\n1\n"
+
+
+def test_a_typo_in_set_is_refused_with_the_names_that_exist(cli, mlops_home, tmp_path):
+    job = tmp_path / "job.yml"
+    job.write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+        "command: echo ${{inputs.alpha}}\nenvironment: azureml:anything@latest\n"
+        "compute: local\ninputs:\n  alpha: 0.5\n  seed: 1\n"
+    )
+    line = cli.fails("job", "create", "-f", str(job), "--set", "inputs.aplha=0.01")
+
+    assert "--set inputs.aplha" in line and "alpha, seed" in line
+    assert not (mlops_home / "jobs").exists() or not any((mlops_home / "jobs").iterdir())
