@@ -161,7 +161,7 @@ def sweep(area: str, referenced: Iterable[Path]) -> list[Path]:
     """
     root = blob_root(area)
     keep = {
-        root / Path(path).relative_to(root).parts[0] for path in referenced if _inside(path, root)
+        root / Path(path).relative_to(root).parts[0] for path in referenced if inside(path, root)
     }
     removed = []
     cutoff = time.time() - STALE_SECONDS
@@ -187,7 +187,8 @@ def _set_aside(blob: Path, trash: Path) -> None:
     logger.info("moved the unreferenced copy %s to %s", blob, target)
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` lies strictly inside `root`."""
     try:
         return Path(path).relative_to(root) != Path(".")
     except ValueError:

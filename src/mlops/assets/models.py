@@ -329,7 +329,7 @@ def _missing_files(asset: Asset) -> str:
     """What to say when a version's files are gone, and where the trash may hold them."""
     where = f"model {asset.name} version {asset.version}: its files {asset.path} are missing"
     blobs = content.blob_root(AREA)
-    if _inside(asset.path, blobs):
+    if content.inside(asset.path, blobs):
         blob = asset.path.relative_to(blobs).parts[0]
         kept = content.trash_root(AREA) / blob
         if kept.exists():
@@ -338,13 +338,6 @@ def _missing_files(asset: Asset) -> str:
         f"{where} (deleted outside mlops?). Fix: restore them from a backup, or register the "
         f"model again (`mlops model create -n {asset.name} -p <folder>`) and use the new version."
     )
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.relative_to(root) != Path(".")
-    except ValueError:
-        return False
 
 
 def list_models(name: str | None = None) -> list[Asset]:

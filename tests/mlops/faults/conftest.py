@@ -58,6 +58,12 @@ def mlops(*args: str, cwd: Path | None = None, check: bool = False, **kwargs: An
 
 
 @pytest.fixture
+def error_line():
+    """`one_line(stderr)` as a fixture: the single ERROR line of a failed command."""
+    return one_line
+
+
+@pytest.fixture
 def run_mlops():
     """`mlops(...)` as a fixture: the `mlops` command in its own process."""
     return mlops
