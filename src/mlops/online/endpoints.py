@@ -18,6 +18,7 @@ from mlops.online import processes, state
 _MAX_MIRROR_PERCENT = 50
 
 
+@state.exclusive
 def create_endpoint(
     file: Path | None, *, name: str | None = None, auth_mode: str | None = None
 ) -> dict[str, Any]:
@@ -65,8 +66,14 @@ def create_endpoint(
     return endpoint_view(state.load_endpoint(name))
 
 
+@state.exclusive
 def ensure_gateway(current: dict[str, Any]) -> None:
-    """Start the endpoint's gateway unless it runs (after a reboot, say), and wait for it."""
+    """Start the endpoint's gateway unless it runs (after a reboot, say), and wait for it.
+
+    `current` is read again under the state lock first: what another command saved since the
+    caller read it is kept.
+    """
+    current.update(state.load_endpoint(current["name"]))
     if processes.alive(current.get("gateway_pid")):
         return
     port = current.get("port") or processes.free_port()
@@ -128,6 +135,7 @@ def list_endpoints() -> list[dict[str, Any]]:
     return [endpoint_view(current) for current in state.all_endpoints()]
 
 
+@state.exclusive
 def update_traffic(
     name: str, traffic: dict[str, int] | None, mirror: dict[str, int] | None
 ) -> dict[str, Any]:
@@ -170,6 +178,7 @@ def update_traffic(
     return endpoint_view(current)
 
 
+@state.exclusive
 def delete_endpoint(name: str) -> None:
     """Stop the endpoint's deployments and gateway, free their ports, remove its state."""
     current = state.load_endpoint(name)
