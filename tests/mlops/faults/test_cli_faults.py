@@ -4,6 +4,8 @@ unless `--debug`."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -102,3 +104,14 @@ def test_a_model_whose_files_were_deleted_is_one_line_on_deploy(
         cli.ok("online-endpoint", "delete", "-n", "faults", "--yes")
 
     assert "model gone version 1" in line and "missing" in line and "Fix:" in line
+
+
+def test_the_documented_debug_commands_run(mlops_home, run_mlops):
+    page = Path(__file__).parents[3] / "docs" / "cli" / "README.md"
+    blocks = re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line.startswith("mlops")]
+
+    assert commands
+    for command in commands:
+        done = run_mlops(*shlex.split(command)[1:])
+        assert done.returncode == 0, f"{command}: {done.stderr}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,43 @@ def test_concurrent_deployment_changes_lose_nothing(cli, mlops_home, tmp_path):
         assert cli.ok("online-endpoint", "show", "-n", "race")["traffic"] == {"blue": 100}
     finally:
         cli.ok("online-endpoint", "delete", "-n", "race", "--yes")
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from mlops.online import state
+
+with state.locked():
+    endpoint = state.load_endpoint("held")
+    Path(sys.argv[1]).touch()
+    time.sleep(1.5)
+    endpoint["tags"] = {"changed_by": "the other command"}
+    state.save_endpoint(endpoint)
+"""
+
+
+@pytest.mark.slow
+def test_a_change_waits_for_another_commands_change_and_keeps_it(cli, mlops_home, tmp_path):
+    endpoint = tmp_path / "endpoint.yml"
+    yaml = (
+        "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json\n"
+        "name: held\nauth_mode: key\ndescription: {}\n"
+    )
+    endpoint.write_text(yaml.format("first"))
+    cli.ok("online-endpoint", "create", "-f", str(endpoint))
+    endpoint.write_text(yaml.format("changed by this command"))
+    try:
+        ready = tmp_path / "holding"
+        other = subprocess.Popen([sys.executable, "-c", HOLDER, str(ready)])
+        while not ready.exists() and other.poll() is None:
+            time.sleep(0.02)
+        # Started while the other command holds the state: it must wait, then build on it.
+        cli.ok("online-endpoint", "create", "-f", str(endpoint))
+        assert other.wait(timeout=30) == 0
+        shown = cli.ok("online-endpoint", "show", "-n", "held")
+    finally:
+        cli.ok("online-endpoint", "delete", "-n", "held", "--yes")
+
+    assert shown["description"] == "changed by this command"
+    assert shown["tags"] == {"changed_by": "the other command"}
