@@ -9,6 +9,10 @@ not part of the match).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,3 +71,32 @@ def still_running(recorded: Identity | None) -> bool:
         return False
     current = identify(recorded.pid)
     return current is not None and abs(current.started - recorded.started) < _SAME_START_SECONDS
+
+
+def terminate(recorded: Identity, grace_seconds: float = 5.0) -> None:
+    """Stop a recorded process and the process group it leads: SIGTERM, then SIGKILL after the
+    grace. Nothing is sent once its PID belongs to another process (see `still_running`)."""
+    if not still_running(recorded):
+        return
+    _signal(recorded.pid, signal.SIGTERM)
+    deadline = time.time() + grace_seconds
+    while still_running(recorded) and time.time() < deadline:
+        time.sleep(0.05)
+    if still_running(recorded):
+        _signal(recorded.pid, signal.SIGKILL)
+        while still_running(recorded) and time.time() < deadline + 2:
+            time.sleep(0.05)
+
+
+def _signal(pid: int, signal_number: int) -> None:
+    """Signal the process group `pid` leads (it was started in its own session), or only the
+    process when it leads none: a group id is only ours through its leader."""
+    try:
+        leads_group = os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if leads_group:
+            os.killpg(pid, signal_number)
+        else:
+            os.kill(pid, signal_number)

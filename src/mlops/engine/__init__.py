@@ -25,9 +25,10 @@ from mlops.engine.plan import Plan, build_command_plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
-from mlops.engine.status import engine_identity
+from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, ProblemsFound
+from mlops.identity import Identity, terminate
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -216,13 +217,30 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
 def cancel_job(name: str) -> dict[str, Any]:
     """Ask a running job's engine to cancel it (it stops its node processes within a second).
 
+    When the engine is gone (killed, crashed), there is no one to ask: the nodes it left
+    running are stopped here -- each only while its PID still belongs to the process recorded
+    -- and the job and those nodes are recorded as Canceled.
+
     Raises:
         NotFoundError: No such job.
     """
     record = store.load(name)
-    if record["status"] in {"Running", "NotStarted", "Queued"}:
+    if record["status"] not in {"Running", "NotStarted", "Queued"}:
+        return record
+    if engine_runs(record):
         (store.job_folder(name) / store.CANCEL_FILE).write_text("cancel\n", encoding="utf-8")
         record["status"] = "CancelRequested"
+        return record
+    ended = time.time()
+    for node in record.get("jobs", {}).values():
+        if node.get("status") != "Running":
+            continue
+        if node.get("process"):
+            terminate(Identity.from_json(node.pop("process")))
+        node.update(status="Canceled", end_time=iso(ended))
+        node["message"] = "canceled after the engine running the job had ended"
+    record.update(status="Canceled", end_time=iso(ended))
+    store.save(record)
     return record
 
 

@@ -27,7 +27,7 @@ def engine_identity() -> dict[str, Any]:
 def with_live_status(record: dict[str, Any]) -> dict[str, Any]:
     """The record, with Running turned Failed (the job and its running nodes) when its engine
     process no longer runs; what `job show` and `job list` both print."""
-    if record.get("status") not in _LIVE or _engine_runs(record.get("properties") or {}):
+    if record.get("status") not in _LIVE or engine_runs(record):
         return record
     record = dict(record)
     record["status"] = "Failed"
@@ -41,7 +41,9 @@ def with_live_status(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _engine_runs(properties: dict[str, Any]) -> bool:
+def engine_runs(record: dict[str, Any]) -> bool:
+    """Whether the engine process that runs the job of `record` still runs."""
+    properties = record.get("properties") or {}
     pid = properties.get("engine_pid")
     if not pid:
         return False

@@ -188,6 +188,17 @@ def delete_endpoint(name: str) -> None:
     state.remove(state.endpoint_folder(name))
 
 
+def _stopped_servers(name: str) -> str:
+    """What to do when deployments' servers are gone (a reboot, a crash): empty when none is."""
+    stopped = [d["name"] for d in state.all_deployments(name) if not processes.alive(d.get("pid"))]
+    if not stopped:
+        return ""
+    return (
+        f" (the server of deployment {', '.join(stopped)} is not running. Fix: restart it with "
+        f"`mlops online-deployment update -e {name} -n <deployment> -f <its YAML>`)"
+    )
+
+
 def get_credentials(name: str) -> dict[str, str]:
     """The endpoint's keys, as `az ml online-endpoint get-credentials` prints them."""
     state.load_endpoint(name)
@@ -222,8 +233,10 @@ def invoke(name: str, request_file: Path, deployment_name: str | None = None) ->
         with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as error:
-        detail = error.read().decode(errors="replace")
-        raise MlopsError(f"endpoint {name} answered {error.code}: {detail}") from None
+        detail = " ".join(error.read().decode(errors="replace").split())
+        raise MlopsError(
+            f"endpoint {name} answered {error.code}: {detail}{_stopped_servers(name)}"
+        ) from None
     except (urllib.error.URLError, OSError) as error:
         raise MlopsError(f"endpoint {name} is not answering: {error}") from None
     try:

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from mlops import atomic
 from mlops.home import mlops_home
-from mlops.identity import Identity, identify, still_running
+from mlops.identity import Identity, identify, still_running, terminate
 
 LOOPBACK = "127.0.0.1"
 
@@ -118,29 +115,9 @@ def stop(pid: int | None, grace_seconds: float = 5.0) -> None:
         return
     assert pid is not None
     identity = recorded(pid)
-    _signal(pid, signal.SIGTERM)
-    deadline = time.time() + grace_seconds
-    while still_running(identity) and time.time() < deadline:
-        time.sleep(0.05)
-    if still_running(identity):
-        _signal(pid, signal.SIGKILL)
-        while still_running(identity) and time.time() < deadline + 2:
-            time.sleep(0.05)
+    assert identity is not None
+    terminate(identity, grace_seconds)
     _forget(pid)
-
-
-def _signal(pid: int, signal_number: int) -> None:
-    """Signal the process group `pid` leads (it was started in its own session), or only the
-    process when it leads none: a group id is only ours through its leader."""
-    try:
-        leads_group = os.getpgid(pid) == pid
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if leads_group:
-            os.killpg(pid, signal_number)
-        else:
-            os.kill(pid, signal_number)
 
 
 def healthy(port: int, path: str = "/", timeout: float = 1.0) -> bool:

@@ -3,6 +3,7 @@ shown as failed, by `job show` and `job list` alike."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -78,7 +79,7 @@ def test_sigterm_and_sighup_cancel_the_job_like_ctrl_c(slow_pipeline, signal_num
 
 
 @pytest.mark.slow
-def test_a_killed_engine_shows_failed_with_its_running_nodes_in_show_and_list(slow_pipeline):
+def test_a_killed_engine_shows_failed_and_cancel_stops_the_node_it_left(slow_pipeline):
     engine, node_pid = _start_engine(slow_pipeline, "orphaned")
     try:
         engine.kill()
@@ -86,14 +87,20 @@ def test_a_killed_engine_shows_failed_with_its_running_nodes_in_show_and_list(sl
 
         shown = _mlops_json("job", "show", "-n", "orphaned")
         listed = _mlops_json("job", "list")
+        # The node outlives a kill -9 of the engine (its own session) until canceled.
+        assert not _gone(node_pid, seconds=0.5)
+        canceled = _mlops_json("job", "cancel", "-n", "orphaned")
+        stopped = _gone(node_pid)
     finally:
-        # The engine's node outlives a kill -9 in its own session; it is ours to end.
-        os.killpg(node_pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(node_pid, signal.SIGKILL)
 
     assert shown["status"] == "Failed"
     assert shown["jobs"]["slow"]["status"] == "Failed"
     assert shown["jobs"]["quick"]["status"] == "Completed"
     assert [job["status"] for job in listed if job["name"] == "orphaned"] == ["Failed"]
+    assert canceled["status"] == "Canceled" and stopped
+    assert store.load("orphaned")["jobs"]["slow"]["status"] == "Canceled"
 
 
 @pytest.mark.slow
