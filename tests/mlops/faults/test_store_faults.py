@@ -34,13 +34,15 @@ def _damage(database: Path, how: str) -> None:
         database.write_bytes(data[: len(data) // 2])
     elif how == "garbage":
         database.write_bytes(b"\x17" * len(data))
-    elif how == "unknown schema":
+    elif how in ("unknown schema", "older schema"):
+        # 0584bdc529eb is one of MLflow's own, older revisions.
+        revision = "ffffffffffff" if how == "unknown schema" else "0584bdc529eb"
         with sqlite3.connect(database) as connection:
-            connection.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+            connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
         connection.close()
 
 
-@pytest.mark.parametrize("how", ["empty", "truncated", "garbage", "unknown schema"])
+@pytest.mark.parametrize("how", ["empty", "truncated", "garbage", "unknown schema", "older schema"])
 def test_damaged_database_is_refused_and_no_model_file_is_lost(
     cli, mlops_home, model_folder, tmp_path, how
 ):
@@ -56,6 +58,7 @@ def test_damaged_database_is_refused_and_no_model_file_is_lost(
 
     for line in (listed, created):
         assert str(database) in line and "Fix:" in line
+        assert ("mlflow db upgrade" in line) == (how == "older schema")
     assert database.read_bytes() == damaged, "the damaged file was written over"
     assert all((path / "weights.txt").is_file() for path in paths)
     shutil.copyfile(backup, database)
