@@ -1,24 +1,29 @@
 """Detached server processes on loopback: free ports, start, health, stop.
 
-Every process started here is recorded with its identity (PID, start time, command line) under
-`<mlops home>/processes/<pid>.json`. A PID in endpoint or deployment state counts as running,
-and is signalled, only while that record matches the process holding the PID: a PID reused by
-another program after a crash or a reboot is treated as gone, its record removed, and nothing
-is sent to it.
+Every process started here is recorded with its identity (PID, start time, command line) in
+`records_folder()`. A PID in endpoint or deployment state counts as running, and is signalled,
+only while that record matches the process holding the PID: a PID reused by another program
+after a crash or a reboot is treated as gone, its record removed, and nothing is sent to it.
+
+The records are per user and machine, not per state folder, because PIDs are: a process is
+ours whichever `MLOPS_HOME` names it. They live in the temporary folder, which a reboot (when
+every recorded PID becomes meaningless) usually empties.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from mlops import atomic
-from mlops.home import mlops_home
+from mlops.errors import MlopsError
 from mlops.identity import Identity, identify, still_running, terminate
 
 LOOPBACK = "127.0.0.1"
@@ -55,8 +60,29 @@ def start_detached(
     return process.pid
 
 
+def records_folder() -> Path:
+    """This user's folder of process records, private to them.
+
+    Raises:
+        MlopsError: The folder exists but another user owns it or others may write to it
+            (records there could make `stop` signal processes someone else chose).
+    """
+    folder = Path(tempfile.gettempdir()) / f"mlops-{os.getuid()}" / "processes"
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for level in (folder.parent, folder):
+        status = level.stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
+            raise MlopsError(
+                f"{level} holds the records of the processes mlops started, but it is not "
+                "private to you (another owner, or writable by others). Fix: remove it; "
+                "mlops makes it again."
+            )
+    return folder
+
+
 def _record_path(pid: int) -> Path:
-    return mlops_home() / "processes" / f"{int(pid)}.json"
+    return records_folder() / f"{int(pid)}.json"
 
 
 def recorded(pid: int | None) -> Identity | None:
