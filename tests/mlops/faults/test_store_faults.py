@@ -34,6 +34,8 @@ def _damage(database: Path, how: str) -> None:
         database.write_bytes(data[: len(data) // 2])
     elif how == "garbage":
         database.write_bytes(b"\x17" * len(data))
+    elif how == "zeroed pages":
+        database.write_bytes(data[:8192] + bytes(len(data) - 8192))
     elif how in ("unknown schema", "older schema"):
         # 0584bdc529eb is one of MLflow's own, older revisions.
         revision = "ffffffffffff" if how == "unknown schema" else "0584bdc529eb"
@@ -42,7 +44,9 @@ def _damage(database: Path, how: str) -> None:
         connection.close()
 
 
-@pytest.mark.parametrize("how", ["empty", "truncated", "garbage", "unknown schema", "older schema"])
+@pytest.mark.parametrize(
+    "how", ["empty", "truncated", "garbage", "zeroed pages", "unknown schema", "older schema"]
+)
 def test_damaged_database_is_refused_and_no_model_file_is_lost(
     cli, mlops_home, model_folder, tmp_path, how
 ):
