@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from diabetes_regression.data import content_hash
+from diabetes_regression.evaluation import is_better
 from diabetes_regression.registration import (
     DEFAULT_MODEL_NAME,
     TRAINING_RUN_TAG,
     already_registered,
     version_tags,
 )
-from diabetes_regression.registry import model_versions
+from diabetes_regression.registry import model_versions, registry_lock
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,64 @@ def _job_tags(client: Any, run_id: str) -> tuple[str | None, dict[str, str]]:
     return parent_id, {**parent_tags, **own_tags}
 
 
+def recheck(
+    decision: dict[str, Any], versions: list[tuple[str, dict[str, str]]], data_hash: str
+) -> tuple[bool, str, dict[str, Any]]:
+    """Whether the gate's "register" still holds against the production model as it is now.
+
+    Another pipeline may have registered a version since this run's gate compared. Its
+    metric on the same training data (the version's tags, at their 6 significant digits, as
+    is the new value here) then decides, with the gate's own comparison.
+
+    Args:
+        decision: The gate's decision (decision.json), which said register.
+        versions: (version, tags) of every version of the model name, read under the lock.
+        data_hash: The content hash of this run's training data.
+
+    Returns:
+        Register or not, why, and what was compared against (recorded in registration.json).
+    """
+    metric = decision["metric"]
+    latest = max(versions, key=lambda item: int(item[0]), default=None)
+    compared: dict[str, Any] = {
+        "version": latest[0] if latest else None,
+        "metric": metric,
+        "value": None,
+        "source": None,
+    }
+    if not decision["run_evaluation"]:
+        return True, decision["reason"], {**compared, "source": "not compared"}
+    if latest is None or latest[0] == decision["production_version"]:
+        value = decision["production_value"] if latest else None
+        return True, decision["reason"], {**compared, "value": value, "source": "the gate"}
+    version, tags = latest
+    compared["source"] = f"version {version}'s tags"
+    if tags.get(metric) is None or tags.get("data_hash") != data_hash:
+        return (
+            False,
+            f"production became version {version} after the gate compared against "
+            f"{decision['production_version'] or 'no model'}, and its {metric} on this training "
+            "data is not recorded; run the pipeline again to compare against it",
+            compared,
+        )
+    production_value = float(tags[metric])
+    new_value = float(f"{decision['new_value']:.6g}")
+    compared["value"] = production_value
+    if is_better(metric, new_value, production_value):
+        return (
+            True,
+            f"{metric} {new_value:.6g} still beats production version {version}'s "
+            f"{production_value:.6g}, registered while this run was evaluated",
+            compared,
+        )
+    return (
+        False,
+        f"{metric} {new_value:.6g} no longer beats production: version {version} "
+        f"({metric} {production_value:.6g}) was registered while this run was evaluated",
+        compared,
+    )
+
+
 def _summary(result: dict[str, Any], decision: dict[str, Any]) -> str:
     metric = decision["metric"]
     values = f"{metric} {decision['new_value']:.6g}"
@@ -119,28 +178,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not decision["register"]:
             result["reason"] = f"the gate decided not to: {decision['reason']}"
         else:
-            existing = already_registered(model_versions(args.model_name), training_run_id)
-            if existing is not None:
-                result["reason"] = (
-                    f"the model of training run {training_run_id} is already version {existing}"
-                )
-            else:
-                pipeline_run_id, job_tags = _job_tags(client, run.info.run_id)
-                tags = version_tags(
-                    decision,
-                    training_run_id,
-                    run.info.run_id,
-                    pipeline_run_id,
-                    job_tags,
-                    content_hash(args.training_data),
-                )
-                mlflow.log_artifacts(str(args.model), "model")
-                version = mlflow.register_model(
-                    f"runs:/{run.info.run_id}/model", args.model_name, tags=tags
-                )
-                result.update(
-                    registered=True, version=str(version.version), reason=decision["reason"]
-                )
+            data_hash = content_hash(args.training_data)
+            # Compare-and-register: under the registry-wide lock, the production model is read
+            # again and the new one registered only if it still beats it (see `recheck`).
+            with registry_lock():
+                versions = model_versions(args.model_name)
+                existing = already_registered(versions, training_run_id)
+                register, reason, result["compared_with"] = recheck(decision, versions, data_hash)
+                if existing is not None:
+                    result["reason"] = (
+                        f"the model of training run {training_run_id} is already version {existing}"
+                    )
+                elif not register:
+                    result["reason"] = reason
+                else:
+                    pipeline_run_id, job_tags = _job_tags(client, run.info.run_id)
+                    tags = version_tags(
+                        decision,
+                        training_run_id,
+                        run.info.run_id,
+                        pipeline_run_id,
+                        job_tags,
+                        data_hash,
+                    )
+                    mlflow.log_artifacts(str(args.model), "model")
+                    version = mlflow.register_model(
+                        f"runs:/{run.info.run_id}/model", args.model_name, tags=tags
+                    )
+                    result.update(registered=True, version=str(version.version), reason=reason)
         mlflow.log_metric("registered", int(result["registered"]))
         if result["version"]:
             mlflow.set_tag("model_version", result["version"])

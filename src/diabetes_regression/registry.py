@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory file locks in the standard library
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
 
 def model_versions(model_name: str) -> list[tuple[str, dict[str, str]]]:
     """(version, tags) of every registered version of `model_name`; empty when none exists.
@@ -26,3 +38,28 @@ def latest_version(model_name: str) -> str | None:
     """The latest registered version of `model_name` (the production model), None if none."""
     versions = [int(version) for version, _ in model_versions(model_name)]
     return str(max(versions)) if versions else None
+
+
+@contextlib.contextmanager
+def registry_lock() -> Iterator[None]:
+    """Hold the registry-wide lock, so that reading the production model and registering a new
+    version are one step that no other registration interleaves with.
+
+    The lock is a file beside a local SQLite store (every pipeline on this machine shares it).
+    A registry on a server (an MLflow server, an Azure ML workspace) offers no lock to take:
+    there the re-check narrows the race to the moment between reading and registering.
+    """
+    import mlflow
+
+    uri = mlflow.get_registry_uri()
+    if not uri.startswith("sqlite:///") or fcntl is None:
+        logger.info("registry %s: no registry-wide lock to take; re-checking without one", uri)
+        yield
+        return
+    path = Path(uri.removeprefix("sqlite:///") + ".register.lock")
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

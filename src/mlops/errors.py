@@ -52,6 +52,10 @@ class ProblemsFound(MlopsError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)
         lines = [str(problem) for problem in self.problems]
+        if len(lines) == 1:
+            # One problem, one line: what, where and the fix, then that nothing ran.
+            super().__init__(f"{lines[0]} (nothing was run)")
+            return
         lines.append(f"{counted(len(self.problems), 'problem')} found; nothing was run.")
         super().__init__("\n".join(lines))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from mlops import storecheck
 from mlops.home import mlops_home
 
 DATABASE_NAME = "mlflow.db"
@@ -29,8 +30,35 @@ def artifact_root() -> Path:
     return mlops_home() / "mlartifacts"
 
 
+def local_database() -> Path | None:
+    """The local SQLite store's file, or None when MLflow points at a server."""
+    uri = tracking_uri()
+    if uri.startswith("sqlite:///"):
+        return Path(uri.removeprefix("sqlite:///"))
+    return None
+
+
+def check_store() -> None:
+    """Refuse a local store that is empty, damaged or of an unknown schema (see `storecheck`).
+
+    Raises:
+        DamagedStore: The database is not a whole MLflow store; it is left untouched.
+    """
+    database = local_database()
+    if database is not None:
+        # Under the creation lock: a store another process is creating is briefly 0 bytes.
+        with FileLock(str(database) + ".lock"):
+            storecheck.check_database(database, schema=storecheck.mlflow_schema)
+
+
 def mlflow_environment() -> dict[str, str]:
-    """Environment variables that point a child process's MLflow at the same store."""
+    """Environment variables that point a child process's MLflow at the same store, once the
+    store is checked (a child's MLflow would otherwise create its tables over a damaged one).
+
+    Raises:
+        DamagedStore: The local database is not a whole MLflow store.
+    """
+    check_store()
     uri = tracking_uri()
     return {
         "MLFLOW_TRACKING_URI": uri,
@@ -43,15 +71,20 @@ def client():
     """An `MlflowClient` on the configured store, creating the local database once, safely.
 
     Two processes that open a fresh SQLite store at the same moment would both run its schema
-    migrations; a file lock makes the second wait for the first.
+    migrations; a file lock makes the second wait for the first. A damaged store is refused
+    before MLflow sees it.
+
+    Raises:
+        DamagedStore: The local database is not a whole MLflow store; it is left untouched.
     """
     from mlflow.tracking import MlflowClient
 
     uri = tracking_uri()
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    if uri.startswith("sqlite:///"):
-        database = Path(uri.removeprefix("sqlite:///"))
+    database = local_database()
+    if database is not None:
         with FileLock(str(database) + ".lock"):
+            storecheck.check_database(database, schema=storecheck.mlflow_schema)
             mlflow_client = MlflowClient(tracking_uri=uri, registry_uri=uri)
             mlflow_client.search_experiments(max_results=1)
         return mlflow_client

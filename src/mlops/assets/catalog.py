@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from mlops import storecheck
 from mlops.assets.names import next_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, NotFoundError
@@ -42,8 +45,59 @@ CREATE TABLE IF NOT EXISTS assets (
 """
 
 
+_COLUMNS = {
+    "seq", "kind", "name", "version", "type", "path", "content_hash", "description", "tags",
+    "properties", "details", "created_at", "created_by",
+}  # fmt: skip
+
+
+def _catalog_schema(connection: sqlite3.Connection, path: Path) -> None:
+    """Accept a catalog with the `assets` table, or one with no table yet (a first
+    registration rolled back); refuse anything else rather than add a table to it."""
+    names = storecheck.tables(connection)
+    if not names:
+        return
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(assets)")}
+    if columns != _COLUMNS:
+        raise storecheck.DamagedStore(
+            f"{path} is an SQLite database but not this tool's asset catalog (tables: "
+            f"{', '.join(sorted(names))}); it was left as it is. Fix: restore it from a backup, "
+            "or move it aside to start an empty catalog."
+        )
+
+
+def check_catalog() -> None:
+    """Refuse a catalog file that is empty, damaged or not this tool's (see `storecheck`).
+
+    Raises:
+        DamagedStore: The catalog is not whole; it is left untouched.
+    """
+    storecheck.check_database(mlops_home() / CATALOG_NAME, schema=_catalog_schema)
+
+
+def _create_if_missing(database: Path) -> None:
+    """Create the catalog whole, in a temporary file linked into place: SQLite would leave a
+    0-byte file for a moment, which another process must not find (it would refuse it)."""
+    if database.exists():
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.")
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        with connection:
+            connection.execute(_SCHEMA)
+        connection.close()
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, database)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _transaction() -> Iterator[sqlite3.Connection]:
+    _create_if_missing(mlops_home() / CATALOG_NAME)
+    check_catalog()
     connection = sqlite3.connect(mlops_home() / CATALOG_NAME, timeout=60, isolation_level=None)
     connection.row_factory = sqlite3.Row
     try:
@@ -136,6 +190,7 @@ def _query(sql: str, parameters: tuple[Any, ...]) -> list[sqlite3.Row]:
     database = mlops_home() / CATALOG_NAME
     if not database.exists():
         return []
+    check_catalog()
     connection = sqlite3.connect(database, timeout=60)
     connection.row_factory = sqlite3.Row
     try:

@@ -2,8 +2,9 @@
 
 A registration first copies the files into a private staging folder, hashes them, and renames
 the folder to `blobs/<hash>` in one step; only then is the catalog (or MLflow) row written. A
-crash before the rename leaves a staging folder, after it an unreferenced blob: `sweep` removes
-both once they are an hour old, and a blob is reused meanwhile by the same content.
+crash before the rename leaves a staging folder, after it an unreferenced blob: `sweep` deletes
+the one and moves the other to `<home>/trash/<area>/` once they are an hour old (a blob is reused
+meanwhile by the same content). Nothing in the trash is deleted by this tool.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/
 _REMOTE = re.compile(r"^(azureml|https?|wasbs?|abfss?|adl|s3|gs)://", re.IGNORECASE)
 STAGE_PREFIX = ".stage-"
 STALE_SECONDS = 3600
+TRASH = "trash"
 
 
 def blob_root(area: str) -> Path:
@@ -135,34 +137,58 @@ def commit(stage: Path) -> Path:
     return blob
 
 
-def sweep(area: str, referenced: Iterable[Path]) -> list[Path]:
-    """Remove staging folders and blobs of `area` that no asset references, if an hour old.
+def trash_root(area: str) -> Path:
+    """Where `sweep` moves the unreferenced copies of `area`, to be restored or removed by hand."""
+    return mlops_home() / TRASH / area
 
-    The age guard keeps a concurrent registration's blob, copied but not yet recorded.
+
+def sweep(area: str, referenced: Iterable[Path]) -> list[Path]:
+    """Set aside the blobs of `area` that no asset references, and drop stale staging folders,
+    if an hour old.
+
+    Blobs are moved to `trash_root(area)`, not deleted: a registry read wrongly (restored from
+    an older backup, say) must not cost the files of the versions it forgot. Moving one back
+    under `blobs/` restores it. Staging folders are partial copies no version can reference;
+    they are deleted. The age guard keeps a concurrent registration's blob, copied but not yet
+    recorded. Call it only with the references of a store read whole.
 
     Args:
         area: The blob area.
         referenced: Every path a registered asset points at (a blob or a file inside one).
 
     Returns:
-        The folders removed.
+        The blobs moved to the trash and the staging folders removed.
     """
     root = blob_root(area)
     keep = {
-        root / Path(path).relative_to(root).parts[0] for path in referenced if _inside(path, root)
+        root / Path(path).relative_to(root).parts[0] for path in referenced if inside(path, root)
     }
     removed = []
     cutoff = time.time() - STALE_SECONDS
     for entry in root.iterdir():
         if entry in keep or entry.stat().st_mtime > cutoff:
             continue
-        shutil.rmtree(entry, ignore_errors=True)
-        logger.debug("removed the unreferenced copy %s", entry)
+        if entry.name.startswith(STAGE_PREFIX):
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            _set_aside(entry, trash_root(area))
         removed.append(entry)
     return removed
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _set_aside(blob: Path, trash: Path) -> None:
+    trash.mkdir(parents=True, exist_ok=True)
+    target = trash / blob.name
+    if target.exists():
+        # Named by its content hash: the trash already holds these very files.
+        shutil.rmtree(blob, ignore_errors=True)
+        return
+    blob.rename(target)
+    logger.info("moved the unreferenced copy %s to %s", blob, target)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` lies strictly inside `root`."""
     try:
         return Path(path).relative_to(root) != Path(".")
     except ValueError:

@@ -3,7 +3,7 @@
 A model created here is a registered model version MLflow's UI shows; a model a pipeline step
 registers through MLflow is listed and resolved here too. The files are copied into an
 immutable blob under the artifact root before the version is created, so a crash leaves at
-worst an unreferenced copy, which `content.sweep` removes after an hour.
+worst an unreferenced copy, which `content.sweep` moves to the trash after an hour.
 """
 
 from __future__ import annotations
@@ -252,7 +252,16 @@ def _ensure_registered(client: Any, name: str) -> None:
 
 
 def _all_local_sources(client: Any) -> list[Path]:
-    return [Path(v.source) for v in client.search_model_versions() if _local_path(v.source)]
+    """The local files of every model version, read page by page to the last one: a sweep
+    given a partial list would set aside the files of the versions left out."""
+    sources: list[Path] = []
+    page_token = None
+    while True:
+        page = client.search_model_versions(max_results=1000, page_token=page_token)
+        sources.extend(Path(v.source) for v in page if _local_path(v.source))
+        page_token = page.token
+        if not page_token:
+            return sources
 
 
 def find_model(name: str, version: str | None = None, *, local: bool = True) -> Asset:
@@ -288,9 +297,15 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
 
 
 def _materialised(asset: Asset) -> Asset:
-    """The asset with a local `path`, downloading it once when the registry is remote."""
+    """The asset with a local `path`, downloading it once when the registry is remote.
+
+    Raises:
+        MlopsError: The local registry's version points at files that are gone.
+    """
     if asset.path.exists():
         return asset
+    if tracking.local_database() is not None:
+        raise MlopsError(_missing_files(asset))
     cache = mlops_home() / "model-cache" / asset.name / asset.version
     if not cache.exists():
         import mlflow.artifacts
@@ -308,6 +323,21 @@ def _materialised(asset: Asset) -> Asset:
     entries = list(cache.iterdir())
     local = entries[0] if len(entries) == 1 else cache
     return dataclasses.replace(asset, path=local)
+
+
+def _missing_files(asset: Asset) -> str:
+    """What to say when a version's files are gone, and where the trash may hold them."""
+    where = f"model {asset.name} version {asset.version}: its files {asset.path} are missing"
+    blobs = content.blob_root(AREA)
+    if content.inside(asset.path, blobs):
+        blob = asset.path.relative_to(blobs).parts[0]
+        kept = content.trash_root(AREA) / blob
+        if kept.exists():
+            return f"{where}. Fix: they are in the trash; restore them with `mv {kept} {blobs}/`."
+    return (
+        f"{where} (deleted outside mlops?). Fix: restore them from a backup, or register the "
+        f"model again (`mlops model create -n {asset.name} -p <folder>`) and use the new version."
+    )
 
 
 def list_models(name: str | None = None) -> list[Asset]:

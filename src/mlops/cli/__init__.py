@@ -53,11 +53,25 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            # No traceback for a user unless asked: `mlops --debug ...` re-raises it.
+            if ctx.params.get("debug"):
+                raise
+            from mlops.cli.failures import describe
+
+            click.echo(f"ERROR: {describe(error)}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlops")
-@click.option("--debug", is_flag=True, help="Log library details to stderr.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Log library details to stderr, and show the traceback of an unexpected failure.",
+)
 def main(debug: bool) -> None:
     """Run Azure ML v2 YAML offline: `az ml <group> <verb>` becomes `mlops <group> <verb>`."""
     logging.basicConfig(
@@ -65,6 +79,13 @@ def main(debug: bool) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+
+
+def _debug_first(args: list[str]) -> list[str]:
+    """Accept `--debug` anywhere on the line, as az does, by moving it to the front."""
+    if "--debug" not in args or "--" in args[: args.index("--debug")]:
+        return args
+    return ["--debug", *(arg for arg in args if arg != "--debug")]
 
 
 def run() -> NoReturn:
@@ -76,7 +97,7 @@ def run() -> NoReturn:
     """
     code = 0
     try:
-        returned = main(standalone_mode=False)
+        returned = main(args=_debug_first(sys.argv[1:]), standalone_mode=False)
         code = returned if isinstance(returned, int) else 0
     except click.ClickException as error:
         error.show()

@@ -6,27 +6,35 @@ nodes, and runs each as its own process; state, outputs and logs go to `store`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from mlops import tracking
 from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
-from mlops.engine.overrides import params_override
+from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan, build_command_plan, build_plan
 from mlops.engine.progress import Progress
 from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, ProblemsFound
+from mlops.identity import Identity, terminate
 
 __all__ = ["cancel_job", "create_job"]
 
 logger = logging.getLogger(__name__)
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def create_job(
@@ -56,6 +64,8 @@ def create_job(
         MlopsError: The job name is taken, or the job is not a pipeline.
     """
     overrides = params_override(set_values)
+    # Before anything runs: a node's MLflow would otherwise create tables over a damaged store.
+    tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
     tracker = Tracker()
@@ -64,14 +74,37 @@ def create_job(
         name = name or new_job_name()
         experiment = job.experiment_name or Path.cwd().name
         runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags or {}))
-        return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
+        with _stops_like_ctrl_c():
+            return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
     finally:
         tracker.close()
+
+
+@contextlib.contextmanager
+def _stops_like_ctrl_c() -> Iterator[None]:
+    """Make SIGTERM and SIGHUP (a `kill`, a closed terminal, a CI runner stopping) cancel the
+    job as Ctrl-C does: its nodes' process groups are stopped and the job ends Canceled."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signal_number: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signal_number).name)
+
+    previous = {number: signal.signal(number, interrupt) for number in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     from mlops.validation import check_job
 
+    unknown = unknown_override_problems(path, overrides)
+    if unknown:
+        raise ProblemsFound(unknown)
     job, problems = check_job(path, overrides)
     if problems:
         raise ProblemsFound(problems)
@@ -175,7 +208,7 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
             "file": str(path.resolve()),
             "job_folder": str(store.job_folder(name)),
             "mlflow.runId": runs.parent_id,
-            "engine_pid": os.getpid(),
+            **engine_identity(),
         },
         "services": tracking_summary(),
     }
@@ -184,13 +217,30 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
 def cancel_job(name: str) -> dict[str, Any]:
     """Ask a running job's engine to cancel it (it stops its node processes within a second).
 
+    When the engine is gone (killed, crashed), there is no one to ask: the nodes it left
+    running are stopped here -- each only while its PID still belongs to the process recorded
+    -- and the job and those nodes are recorded as Canceled.
+
     Raises:
         NotFoundError: No such job.
     """
     record = store.load(name)
-    if record["status"] in {"Running", "NotStarted", "Queued"}:
+    if record["status"] not in {"Running", "NotStarted", "Queued"}:
+        return record
+    if engine_runs(record):
         (store.job_folder(name) / store.CANCEL_FILE).write_text("cancel\n", encoding="utf-8")
         record["status"] = "CancelRequested"
+        return record
+    ended = time.time()
+    for node in record.get("jobs", {}).values():
+        if node.get("status") != "Running":
+            continue
+        if node.get("process"):
+            terminate(Identity.from_json(node.pop("process")))
+        node.update(status="Canceled", end_time=iso(ended))
+        node["message"] = "canceled after the engine running the job had ended"
+    record.update(status="Canceled", end_time=iso(ended))
+    store.save(record)
     return record
 
 

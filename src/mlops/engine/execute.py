@@ -29,6 +29,7 @@ from mlops.engine.node import (
 from mlops.engine.plan import Plan
 from mlops.engine.progress import Progress
 from mlops.engine.runs import JobRuns
+from mlops.identity import identify
 
 FINISHED_OK = {"Completed", "Reused"}
 FINAL = FINISHED_OK | {"Failed", "Canceled", "NotStarted"}
@@ -160,6 +161,8 @@ class Execution:
             start_new_session=True,
         )
         self._processes[node_id] = (process, handle)
+        started = identify(process.pid)
+        state.process = started.to_json() if started else None
         state.status = "Running"
         self.progress.changed(node_id, "Running", None)
         self.save()

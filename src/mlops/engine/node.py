@@ -38,6 +38,9 @@ class NodeState:
     read_only_inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
     argv: list[str] = field(default_factory=list)
     workdir: Path | None = None
+    # The node's process while it runs (PID, start time, command line: `mlops.identity`), so
+    # that `job cancel` can stop it after the engine died, and only it.
+    process: dict[str, Any] | None = None
 
 
 @dataclass

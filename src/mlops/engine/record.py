@@ -45,6 +45,8 @@ def node_record(
     }
     if state.message:
         entry["message"] = state.message
+    if state.status == "Running" and state.process:
+        entry["process"] = state.process
     if state.status == "Failed":
         entry["log_tail"] = log_tail(log)
     return entry

@@ -1,24 +1,57 @@
-"""A job record with its status made true: a job whose engine process is gone is not Running."""
+"""A job record with its status made true: a job whose engine process is gone is not Running.
+
+The engine records its identity (PID and start time, see `mlops.identity`) in the job's
+properties; a PID that now belongs to another process does not keep a dead job Running.
+"""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from mlops.engine import store
+from mlops.identity import Identity, identify, still_running
+
+_ENDED_EARLY = "the engine process running this job ended before the job did"
+_LIVE = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
+
+
+def engine_identity() -> dict[str, Any]:
+    """The properties that identify the engine running a job (this process)."""
+    import os
+
+    me = identify(os.getpid())
+    assert me is not None
+    return {"engine_pid": me.pid, "engine_started": me.started, "engine_command": list(me.command)}
 
 
 def with_live_status(record: dict[str, Any]) -> dict[str, Any]:
-    """The record, with Running turned Failed when its engine process no longer exists."""
-    if record.get("status") != "Running":
-        return record
-    pid = (record.get("properties") or {}).get("engine_pid")
-    if pid and _alive(int(pid)):
+    """The record, with Running turned Failed (the job and its running nodes) when its engine
+    process no longer runs; what `job show` and `job list` both print."""
+    if record.get("status") not in _LIVE or engine_runs(record):
         return record
     record = dict(record)
     record["status"] = "Failed"
-    record["error"] = "the engine process running this job ended before the job did"
+    record["error"] = _ENDED_EARLY
+    jobs = {}
+    for node_id, node in (record.get("jobs") or {}).items():
+        if node.get("status") in _LIVE:
+            node = {**node, "status": "Failed", "message": _ENDED_EARLY}
+        jobs[node_id] = node
+    record["jobs"] = jobs
     return record
+
+
+def engine_runs(record: dict[str, Any]) -> bool:
+    """Whether the engine process that runs the job of `record` still runs."""
+    properties = record.get("properties") or {}
+    pid = properties.get("engine_pid")
+    if not pid:
+        return False
+    started = properties.get("engine_started")
+    if started is None:
+        # A record written before identities were kept: only the PID can be checked.
+        return identify(int(pid)) is not None
+    return still_running(Identity(int(pid), float(started), ()))
 
 
 def current_record(name: str) -> dict[str, Any]:
@@ -28,13 +61,3 @@ def current_record(name: str) -> dict[str, Any]:
         NotFoundError: No such job.
     """
     return with_live_status(store.load(name))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -18,6 +18,7 @@ _DEFAULT_TIMEOUT_MS = 5000
 _SETTINGS = ("request_timeout_ms", "max_concurrent_requests_per_instance", "max_queue_wait_ms")
 
 
+@state.exclusive
 def create_deployment(
     file: Path,
     *,
@@ -58,6 +59,7 @@ def create_deployment(
     return deployment_view(deployment)
 
 
+@state.exclusive
 def update_deployment(
     file: Path,
     *,
@@ -263,6 +265,7 @@ def list_deployments(endpoint: str) -> list[dict[str, Any]]:
     return [deployment_view(deployment) for deployment in state.all_deployments(endpoint)]
 
 
+@state.exclusive
 def delete_deployment(endpoint: str, name: str) -> None:
     """Stop a deployment and remove it; refused while it takes live or mirrored traffic.
 

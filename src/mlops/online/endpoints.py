@@ -18,6 +18,7 @@ from mlops.online import processes, server, state
 _MAX_MIRROR_PERCENT = 50
 
 
+@state.exclusive
 def create_endpoint(
     file: Path | None, *, name: str | None = None, auth_mode: str | None = None
 ) -> dict[str, Any]:
@@ -65,8 +66,14 @@ def create_endpoint(
     return endpoint_view(state.load_endpoint(name))
 
 
+@state.exclusive
 def ensure_gateway(current: dict[str, Any]) -> None:
-    """Start the endpoint's gateway unless it runs (after a reboot, say), and wait for it."""
+    """Start the endpoint's gateway unless it runs (after a reboot, say), and wait for it.
+
+    `current` is read again under the state lock first: what another command saved since the
+    caller read it is kept.
+    """
+    current.update(state.load_endpoint(current["name"]))
     if processes.alive(current.get("gateway_pid")):
         return
     port = current.get("port") or processes.free_port()
@@ -128,6 +135,7 @@ def list_endpoints() -> list[dict[str, Any]]:
     return [endpoint_view(current) for current in state.all_endpoints()]
 
 
+@state.exclusive
 def update_traffic(
     name: str, traffic: dict[str, int] | None, mirror: dict[str, int] | None
 ) -> dict[str, Any]:
@@ -170,6 +178,7 @@ def update_traffic(
     return endpoint_view(current)
 
 
+@state.exclusive
 def delete_endpoint(name: str) -> None:
     """Stop the endpoint's deployments and gateway, free their ports, remove its state."""
     current = state.load_endpoint(name)
@@ -178,6 +187,17 @@ def delete_endpoint(name: str) -> None:
         processes.stop(deployment.get("pid"))
         server.remove_socket(deployment.get("socket"))
     state.remove(state.endpoint_folder(name))
+
+
+def _stopped_servers(name: str) -> str:
+    """What to do when deployments' servers are gone (a reboot, a crash): empty when none is."""
+    stopped = [d["name"] for d in state.all_deployments(name) if not processes.alive(d.get("pid"))]
+    if not stopped:
+        return ""
+    return (
+        f" (the server of deployment {', '.join(stopped)} is not running. Fix: restart it with "
+        f"`mlops online-deployment update -e {name} -n <deployment> -f <its YAML>`)"
+    )
 
 
 def get_credentials(name: str) -> dict[str, str]:
@@ -214,8 +234,10 @@ def invoke(name: str, request_file: Path, deployment_name: str | None = None) ->
         with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as error:
-        detail = error.read().decode(errors="replace")
-        raise MlopsError(f"endpoint {name} answered {error.code}: {detail}") from None
+        detail = " ".join(error.read().decode(errors="replace").split())
+        raise MlopsError(
+            f"endpoint {name} answered {error.code}: {detail}{_stopped_servers(name)}"
+        ) from None
     except (urllib.error.URLError, OSError) as error:
         raise MlopsError(f"endpoint {name} is not answering: {error}") from None
     try:

@@ -1,18 +1,34 @@
-"""Detached server processes on loopback: free ports, start, health, stop."""
+"""Detached server processes on loopback: free ports, start, health, stop.
+
+Every process started here is recorded with its identity (PID, start time, command line) in
+`records_folder()`. A PID in endpoint or deployment state counts as running, and is signalled,
+only while that record matches the process holding the PID: a PID reused by another program
+after a crash or a reboot is treated as gone, its record removed, and nothing is sent to it.
+
+The records are per user and machine, not per state folder, because PIDs are: a process is
+ours whichever `MLOPS_HOME` names it. They live in the temporary folder, which a reboot (when
+every recorded PID becomes meaningless) usually empties.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import signal
 import socket
 import subprocess
-import time
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from mlops import atomic
+from mlops.errors import MlopsError
+from mlops.identity import Identity, identify, still_running, terminate
+
 LOOPBACK = "127.0.0.1"
+
+logger = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -38,7 +54,55 @@ def start_detached(
             start_new_session=True,
         )
     _reap_later(process)
+    started = identify(process.pid)
+    if started is not None:
+        record(started)
     return process.pid
+
+
+def records_folder() -> Path:
+    """This user's folder of process records, private to them.
+
+    Raises:
+        MlopsError: The folder exists but another user owns it or others may write to it
+            (records there could make `stop` signal processes someone else chose).
+    """
+    folder = Path(tempfile.gettempdir()) / f"mlops-{os.getuid()}" / "processes"
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for level in (folder.parent, folder):
+        status = level.stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
+            raise MlopsError(
+                f"{level} holds the records of the processes mlops started, but it is not "
+                "private to you (another owner, or writable by others). Fix: remove it; "
+                "mlops makes it again."
+            )
+    return folder
+
+
+def _record_path(pid: int) -> Path:
+    return records_folder() / f"{int(pid)}.json"
+
+
+def recorded(pid: int | None) -> Identity | None:
+    """The identity recorded when this project started process `pid`, or None."""
+    if not pid:
+        return None
+    try:
+        return Identity.from_json(atomic.read_json(_record_path(pid)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record(identity: Identity) -> None:
+    """Record a process as this project's (`start_detached` does it for the ones it starts)."""
+    atomic.write_json(_record_path(identity.pid), identity.to_json())
+
+
+def _forget(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        _record_path(pid).unlink()
 
 
 def _reap_later(process: subprocess.Popen[bytes]) -> None:
@@ -48,43 +112,38 @@ def _reap_later(process: subprocess.Popen[bytes]) -> None:
 
 
 def alive(pid: int | None) -> bool:
-    """Whether a process exists and is not a zombie."""
+    """Whether the process this project recorded as `pid` still runs (not a zombie).
+
+    A PID with no record, or held by a process that started at another time, is not ours:
+    False, and a stale record is removed (the caller then treats the process as gone).
+    """
     if not pid:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    identity = recorded(pid)
+    if still_running(identity):
         return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split()[2] != "Z"
-    except OSError:
-        return True
+    if identity is not None and identify(pid) is not None:
+        logger.info(
+            "process %s is no longer the one this project started (%s); treating it as gone",
+            pid,
+            " ".join(identity.command) or "unknown command",
+        )
+    _forget(pid)
+    return False
 
 
 def stop(pid: int | None, grace_seconds: float = 5.0) -> None:
-    """Stop a detached process and its whole group: SIGTERM, then SIGKILL after the grace."""
+    """Stop a recorded process and its group: SIGTERM, then SIGKILL after the grace.
+
+    Nothing is sent unless the PID still belongs to the process recorded (see `alive`).
+    """
     if not alive(pid):
         return
     assert pid is not None
-    _signal(pid, signal.SIGTERM)
-    deadline = time.time() + grace_seconds
-    while alive(pid) and time.time() < deadline:
-        time.sleep(0.05)
-    if alive(pid):
-        _signal(pid, signal.SIGKILL)
-        while alive(pid) and time.time() < deadline + 2:
-            time.sleep(0.05)
-
-
-def _signal(pid: int, signal_number: int) -> None:
-    try:
-        os.killpg(pid, signal_number)
-    except (ProcessLookupError, PermissionError):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal_number)
+    identity = recorded(pid)
+    assert identity is not None
+    terminate(identity, grace_seconds)
+    _forget(pid)
 
 
 def healthy(port: int, path: str = "/", timeout: float = 1.0) -> bool:

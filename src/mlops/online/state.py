@@ -10,15 +10,24 @@ deployments/<name>/revisions/<id>/ the model as the running server was started o
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import secrets
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from mlops import atomic
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
+
+_LOCK_FILE = ".state.lock"
+# A change waits this long for another command's change to finish before giving up.
+_LOCK_WAIT_SECONDS = 600.0
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
 
 _ENDPOINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$")
 _DEPLOYMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$")
@@ -53,6 +62,55 @@ def check_deployment_name(name: str) -> None:
 def endpoints_root() -> Path:
     """Where every local endpoint's state lives."""
     return mlops_home() / "endpoints"
+
+
+@functools.cache
+def _lock(path: Path) -> Any:
+    # One lock object per file and process: filelock counts nested acquisitions of the same
+    # object, so a locked change may call another (create_deployment -> ensure_gateway).
+    from filelock import FileLock
+
+    return FileLock(str(path))
+
+
+@contextlib.contextmanager
+def locked() -> Iterator[None]:
+    """Hold the lock under which endpoint and deployment state changes.
+
+    Every change reads, changes and writes back `endpoint.json` / `deployment.json`; two
+    commands doing that at once would each write back what they read, and one change would be
+    lost. One lock for all endpoints of a home: changes are seconds long and rare.
+
+    Raises:
+        MlopsError: Another command held the lock for longer than ten minutes.
+    """
+    from filelock import Timeout
+
+    root = endpoints_root()
+    root.mkdir(parents=True, exist_ok=True)
+    lock = _lock(root / _LOCK_FILE)
+    try:
+        lock.acquire(timeout=_LOCK_WAIT_SECONDS)
+    except Timeout:
+        raise MlopsError(
+            f"another mlops command has been changing endpoints for {_LOCK_WAIT_SECONDS:.0f} s "
+            f"(lock {lock.lock_file}). Fix: wait for it to finish, then run this one again."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def exclusive(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """Run `function` (a change to endpoint or deployment state) under `locked()`."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        with locked():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def endpoint_folder(name: str) -> Path:

@@ -40,6 +40,8 @@ def yaml_files(paths: list[Path]) -> list[Path]:
             files += sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".yaml"})
         elif path.is_file():
             files.append(path)
+        elif path.exists():
+            raise UsageError(f"{path} is not a regular file or a folder: give YAML files")
         else:
             raise UsageError(f"{path} does not exist: give existing files or folders")
     return list(dict.fromkeys(display_path(file) for file in files))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -23,6 +25,10 @@ _FIELD_ERRORS_JSON = re.compile(r"failed:\s*(\{.*?\n\})", re.S)
 _REFERENCE_LINK = re.compile(r"refer to the .*? schema if needed: (\S+?)\.?$", re.M)
 
 
+# The largest YAML read: Azure ML files are a few kilobytes; a bigger one is a wrong path
+# (a data file, a device such as /dev/zero) that would otherwise be read into memory.
+MAX_YAML_BYTES = 4 * 1024 * 1024
+
 # Parsed files by (path, mtime, size): a component is read by every pipeline that uses it.
 _DOCUMENTS: dict[tuple[Path, int, int], YamlDocument] = {}
 
@@ -31,10 +37,12 @@ def read_document(path: Path) -> YamlDocument:
     """Read and parse a YAML file (once while it is unchanged).
 
     Raises:
-        ProblemsFound: It is missing, unreadable or not valid YAML.
+        ProblemsFound: It is missing, not a regular file, larger than MAX_YAML_BYTES,
+            unreadable or not valid YAML.
     """
     try:
         stat = path.stat()
+        _check_readable_size(path, stat)
         key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
         if key in _DOCUMENTS:
             return _DOCUMENTS[key]
@@ -57,6 +65,27 @@ def read_document(path: Path) -> YamlDocument:
             [Problem(str(path), line, "yaml", f"invalid YAML: {problem}", "fix the indentation")]
         ) from None
     return document
+
+
+def _check_readable_size(path: Path, stat: os.stat_result) -> None:
+    """Refuse, before reading, what is not a YAML file: a device, a pipe, a huge file."""
+    if not S_ISREG(stat.st_mode):
+        raise ProblemsFound(
+            [Problem(str(path), None, "file", "is not a regular file", "give a YAML file")]
+        )
+    if stat.st_size > MAX_YAML_BYTES:
+        raise ProblemsFound(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "file",
+                    f"is {stat.st_size:,} bytes; an Azure ML YAML file is at most "
+                    f"{MAX_YAML_BYTES:,} here",
+                    "check the path: it should be a job, component, endpoint or asset YAML",
+                )
+            ]
+        )
 
 
 def load_entity(

@@ -10,12 +10,13 @@ import itertools
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from mlops.errors import Problem
+from mlops.errors import MlopsError, Problem
 from mlops.home import repo_root
 from mlops.validation.display import display_path
 
@@ -29,11 +30,10 @@ class WorkflowLinters:
 
     def __init__(self, workflows: list[Path]) -> None:
         self.workflows = workflows
-        tools = Path(sys.executable).parent
         names = [str(path) for path in workflows]
         self._schema = _start(
             [
-                str(tools / "check-jsonschema"),
+                _tool("check-jsonschema"),
                 "--builtin-schema",
                 "vendor.github-workflows",
                 "--output-format",
@@ -42,7 +42,7 @@ class WorkflowLinters:
             ]
         )
         self._zizmor = _start(
-            [str(tools / "zizmor"), "--offline", "--format", "json", "--no-progress", *names]
+            [_tool("zizmor"), "--offline", "--format", "json", "--no-progress", *names]
         )
 
     def problems(self, check: Callable[[Path], list[Problem]] | None = None) -> list[Problem]:
@@ -57,6 +57,24 @@ class WorkflowLinters:
         problems += _schema_problems(self._schema)
         problems += _zizmor_problems(self._zizmor)
         return problems
+
+
+def _tool(name: str) -> str:
+    """The linter executable: beside this interpreter (its virtualenv), else on PATH.
+
+    Raises:
+        MlopsError: It is in neither place.
+    """
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if found is None:
+        raise MlopsError(
+            f"cannot check the GitHub workflows: the {name} executable is missing (looked in "
+            f"{beside.parent} and on PATH). Fix: install the dev dependencies "
+            "(`uv pip install -e '.[dev]'`), or validate other folders only "
+            "(`mlops validate components pipelines`)."
+        )
+    return found
 
 
 def _start(argv: list[str]) -> subprocess.Popen[str]:

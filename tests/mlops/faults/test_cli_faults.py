@@ -1,0 +1,117 @@
+"""Failures a user can cause or meet: one line naming what, where and the fix; no traceback
+unless `--debug`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _immutable(folder: Path, on: bool) -> None:
+    """Make a folder tree read-only even for root (chattr +i), or writable again."""
+    subprocess.run(["chattr", "-R", "+i" if on else "-i", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only(mlops_home: Path):
+    """The local state folder made read-only: by permissions, or for root by the filesystem."""
+    if os.geteuid() != 0:
+        for folder in [mlops_home, *mlops_home.rglob("*")]:
+            folder.chmod(folder.stat().st_mode & ~0o222)
+        yield mlops_home
+        for folder in [mlops_home, *mlops_home.rglob("*")]:
+            folder.chmod(folder.stat().st_mode | 0o200)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: nothing is read-only to root")
+    _immutable(mlops_home, True)
+    try:
+        yield mlops_home
+    finally:
+        _immutable(mlops_home, False)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["model", "list"],
+        ["data", "create", "-n", "d", "-p", ".", "-t", "uri_folder"],
+        ["online-endpoint", "create", "-n", "blocked"],
+    ],
+)
+def test_a_read_only_home_is_one_line_naming_it(cli, read_only, command):
+    line = cli.fails(*command)
+
+    assert str(read_only) in line and "MLOPS_HOME" in line
+
+
+def test_debug_shows_the_traceback_the_line_replaces(read_only, run_mlops, error_line):
+    plain = run_mlops("model", "list")
+    debug = run_mlops("model", "list", "--debug")
+
+    assert plain.returncode == 1 and error_line(plain.stderr)
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_job_create_refuses_a_device_before_reading_it(cli, mlops_home):
+    line = cli.fails("job", "create", "-f", "/dev/zero")
+
+    assert "/dev/zero" in line and "not a regular file" in line
+
+
+def test_a_missing_linter_is_one_line_with_the_install_command(
+    cli, tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text("on: push\njobs: {}\n")
+    # An interpreter with no linters beside it, and a PATH without them.
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+
+    line = cli.fails("validate", str(workflows))
+
+    assert "executable is missing" in line and "uv pip install" in line
+
+
+@pytest.mark.slow
+def test_a_model_whose_files_were_deleted_is_one_line_on_deploy(
+    cli, mlops_home, model_folder, tmp_path
+):
+    stored = Path(cli.ok("model", "create", "-n", "gone", "-p", str(model_folder))["path"])
+    shutil.rmtree(stored.parent)
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "score.py").write_text("def init():\n    pass\n\n\ndef run(raw):\n    return raw\n")
+    deployment = tmp_path / "blue.yml"
+    deployment.write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+        "name: blue\nendpoint_name: faults\nmodel: azureml:gone:1\n"
+        "code_configuration:\n  code: ./code\n  scoring_script: score.py\n"
+        "environment: azureml:anything@latest\ninstance_type: Standard_DS3_v2\ninstance_count: 1\n"
+    )
+    cli.ok("online-endpoint", "create", "-n", "faults")
+    try:
+        line = cli.fails("online-deployment", "create", "-f", str(deployment))
+    finally:
+        cli.ok("online-endpoint", "delete", "-n", "faults", "--yes")
+
+    assert "model gone version 1" in line and "missing" in line and "Fix:" in line
+
+
+def test_the_documented_debug_commands_run(mlops_home, run_mlops):
+    page = Path(__file__).parents[3] / "docs" / "cli" / "README.md"
+    blocks = re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line.startswith("mlops")]
+
+    assert commands
+    for command in commands:
+        done = run_mlops(*shlex.split(command)[1:])
+        assert done.returncode == 0, f"{command}: {done.stderr}"
