@@ -26,11 +26,15 @@ FEATURES = ["x1", "x2"]
 _ROWS = [[1.0, 2.0], [2.0, 0.0], [3.0, 1.0]]
 # The names the docs' examples use -> this project's. Docs tests run the documented commands
 # here, on the same relative paths (endpoints/online/endpoint.yml, ...), with these names.
+# In this order: the longer names first, the data asset's name last.
 DOC_NAMES = {
     "diabetes-regression-batch": BATCH_ENDPOINT,
     "diabetes-regression": ENDPOINT,
     "diabetes_regression_model": MODEL,
+    "diabetes_regression_train_model": "tiny_train_model",
+    "diabetes_regression_train": "tiny_train",
     "data/diabetes_scoring": "data/scoring",
+    "diabetes": "training",
 }
 
 
