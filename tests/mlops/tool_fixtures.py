@@ -9,6 +9,7 @@ Importable from any test folder: pytest puts tests/mlops on sys.path (pyproject'
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -36,6 +37,15 @@ DOC_NAMES = {
     "data/diabetes_scoring": "data/scoring",
     "diabetes": "training",
 }
+
+
+def project_copy(folder: Path) -> Path:
+    """A copy of the project in `folder`, marked as a repository root (`mlops validate` with no
+    path checks it, not the repository holding the tests)."""
+    copy = folder / "project"
+    shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / ".git").mkdir()
+    return copy
 
 
 def documented_commands(page: Path) -> list[str]:
