@@ -1,10 +1,13 @@
 """A step written as a Python function (mldesigner's @command_component), compiled with
-`mldesigner compile` into a component YAML, validated and run in a pipeline by the engine."""
+`mldesigner compile` into a component YAML, validated and run in a pipeline by the engine: the
+commands docs/python_components.md shows, on the example in examples/python_components."""
 
 from __future__ import annotations
 
 import json
-import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,31 +19,11 @@ from click.testing import CliRunner
 
 from mlops.cli import main
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "python_components"
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLE = REPO / "examples" / "python_components"
 STEP = EXAMPLE / "steps" / "profile_data.py"
-
-PIPELINE = """\
-$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
-type: pipeline
-settings:
-  default_compute: azureml:cpu-cluster
-inputs:
-  data:
-    type: uri_folder
-    path: ./data
-outputs:
-  profile:
-    type: uri_folder
-jobs:
-  profile_data:
-    type: command
-    component: ./components/profile_data/profile_data.yaml
-    inputs:
-      data: ${{parent.inputs.data}}
-      max_missing: 0.5
-    outputs:
-      profile_folder: ${{parent.outputs.profile}}
-"""
+GUIDE = REPO / "docs" / "python_components.md"
+COMPILED = Path("components") / "profile_data" / "profile_data.yaml"
 
 
 def _example_module():
@@ -65,23 +48,41 @@ def test_the_step_function_profiles_three_rows_and_refuses_too_many_missing() ->
         profile(frame, 0.0)
 
 
+def _documented_commands() -> list[str]:
+    blocks = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(), flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
 @pytest.mark.slow
-def test_a_compiled_step_validates_and_runs_in_a_pipeline(mlops_home: Path, tmp_path: Path) -> None:
-    from mlops.engine import create_job
+def test_the_guide_compiles_the_step_validates_it_and_runs_it_in_a_pipeline(
+    mlops_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mlops.engine.store import output_path
 
-    mldesigner = Path(sys.executable).parent / "mldesigner"
-    compiled = subprocess.run(
-        [mldesigner, "compile", "--source", str(STEP), "--output", str(tmp_path / "components")],
-        cwd=tmp_path,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    component = tmp_path / "components" / "profile_data" / "profile_data.yaml"
-    document = yaml.safe_load(component.read_text())
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "python_components")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    commands = _documented_commands()
+    assert [command.split()[:2] for command in commands] == [
+        ["mlops", "environment"],
+        [".venv/bin/mldesigner", "compile"],
+        ["mlops", "validate"],
+        ["mlops", "job"],
+    ]
+    outputs = []
+    for command in commands:
+        arguments = shlex.split(command)
+        if arguments[0] == ".venv/bin/mldesigner":
+            arguments[0] = str(Path(sys.executable).parent / "mldesigner")
+            done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
+        else:
+            result = CliRunner().invoke(main, arguments[1:])
+            assert result.exit_code == 0, f"{command}\n{result.output}"
+            outputs.append(result.stdout)
+    assert outputs[-1].strip() == "Completed"
+
+    document = yaml.safe_load(COMPILED.read_text())
     assert next(iter(document)) == "$schema"
     assert document["inputs"]["max_missing"] == {
         "type": "number",
@@ -91,15 +92,11 @@ def test_a_compiled_step_validates_and_runs_in_a_pipeline(mlops_home: Path, tmp_
         "description": "Largest missing fraction.",
     }
     assert document["command"].startswith("mldesigner execute --source profile_data.py")
-    validated = CliRunner().invoke(main, ["validate", str(component)])
-    assert (validated.exit_code, validated.stdout) == (0, ""), validated.output
-
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "rows.csv").write_text("a,b\n1.0,4\n,5\n3.0,6\n")
-    (tmp_path / "pipeline.yml").write_text(PIPELINE)
-    job = create_job(tmp_path / "pipeline.yml")
-
-    assert job["status"] == "Completed", job
-    written = json.loads((output_path(job["name"], "profile") / "profile.json").read_text())
-    assert (written["rows"], written["columns"]) == (3, ["a", "b"])
-    assert written["missing"]["a"] == pytest.approx(1 / 3)
+    assert sorted(path.name for path in COMPILED.parent.iterdir()) == [
+        "profile_data.py",
+        "profile_data.yaml",
+    ]
+    job = CliRunner().invoke(main, ["job", "list", "--query", "[0].name", "-o", "tsv"]).stdout
+    written = json.loads((output_path(job.strip(), "profile") / "profile.json").read_text())
+    assert (written["rows"], written["columns"]) == (3, ["age", "bmi", "bp"])
+    assert written["missing"]["bmi"] == pytest.approx(1 / 3)
