@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent / "fixture_project"
 ONLINE = PROJECT / "endpoints" / "online"
@@ -116,3 +117,14 @@ def call(uri: str, headers: dict[str, str], body: bytes | None = None) -> tuple[
             return response.status, dict(response.headers), json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
+
+
+def result(record: dict[str, Any], node: str) -> dict[str, Any]:
+    """What an engine test step recorded about its run (its result.json)."""
+    folder = Path(record["jobs"][node]["outputs"]["out"])
+    return json.loads((folder / "result.json").read_text())
+
+
+def statuses(record: dict[str, Any]) -> dict[str, str]:
+    """Node -> status of a pipeline job record."""
+    return {node: state["status"] for node, state in record["jobs"].items()}
