@@ -1,4 +1,6 @@
-"""scripts/rollout.sh end to end against real local endpoints, with AZ_ML=mlops."""
+"""scripts/rollout.sh end to end against real local endpoints, with AZ_ML=mlops: it rolls out
+the tool's tiny project (its endpoint, deployments, model and smoke test, passed through the
+script's ENDPOINT, MODEL, DEPLOYMENTS and SMOKE_TEST), never the sample."""
 
 from __future__ import annotations
 
@@ -8,31 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from tool_fixtures import ENDPOINT, MODEL, ONLINE, REQUEST_FILE, SMOKE_TEST, register_model
 
 REPO = Path(__file__).resolve().parents[2]
-ENDPOINT = "diabetes-regression"
-MODEL = "diabetes_regression_model"
 
 pytestmark = pytest.mark.slow
-
-
-def _register(folder: Path, alpha: float, scale: float) -> None:
-    """Register a Ridge model; `scale` multiplies its target (100: the smoke test rejects it)."""
-    import mlflow.sklearn
-    import pandas as pd
-    from mlflow.models import infer_signature
-    from sklearn.linear_model import Ridge
-
-    from mlops.assets.models import create_model
-
-    frame = pd.read_csv(REPO / "data" / "diabetes" / "diabetes.csv")
-    features = frame.drop(columns="Y")
-    model = Ridge(alpha=alpha).fit(features, frame["Y"] * scale)
-    path = folder / f"model_{alpha}_{scale}"
-    mlflow.sklearn.save_model(
-        model, str(path), signature=infer_signature(features, model.predict(features))
-    )
-    create_model(name=MODEL, path=str(path), model_type="mlflow_model")
 
 
 def _interrupting_smoke_test(folder: Path, signal: str) -> str:
@@ -53,7 +35,10 @@ def _rollout(version: int, smoke_test: str | None = None) -> subprocess.Complete
     environment = {
         **os.environ,
         "AZ_ML": f"{python} -m mlops",
-        "SMOKE_TEST": smoke_test or f"{python} -m diabetes_regression.smoke_test",
+        "SMOKE_TEST": smoke_test or f"{python} {SMOKE_TEST}",
+        "ENDPOINT": ENDPOINT,
+        "MODEL": MODEL,
+        "DEPLOYMENTS": str(ONLINE),
         "MIRROR_PERCENT": "0" if smoke_test else "20",
     }
     return subprocess.run(
@@ -69,8 +54,9 @@ def _rollout(version: int, smoke_test: str | None = None) -> subprocess.Complete
 def test_good_rolls_out_bad_and_interrupted_roll_back_killed_recovers(mlops_home: Path) -> None:
     from mlops.online import deployments, endpoints
 
-    for alpha, scale in ((1.0, 1.0), (0.1, 1.0), (1.0, 100.0)):
-        _register(mlops_home.parent, alpha, scale)
+    # Version 3 answers 100 times too high: the smoke test rejects it.
+    for slope, scale in ((1.0, 1.0), (2.0, 1.0), (1.0, 100.0)):
+        register_model(mlops_home.parent, slope, scale)
     try:
         first = _rollout(1)
         assert first.returncode == 0, first.stderr
@@ -90,9 +76,7 @@ def test_good_rolls_out_bad_and_interrupted_roll_back_killed_recovers(mlops_home
         assert "FAILED: putting traffic back on green and deleting blue" in bad.stderr
         assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"green": 100}
         assert [d["name"] for d in deployments.list_deployments(ENDPOINT)] == ["green"]
-        assert endpoints.invoke(ENDPOINT, REPO / "endpoints" / "online" / "sample-request.json")[
-            "result"
-        ]
+        assert endpoints.invoke(ENDPOINT, REQUEST_FILE)["result"]
 
         cancelled = _rollout(1, _interrupting_smoke_test(mlops_home.parent, "TERM"))
         assert cancelled.returncode == 130, cancelled.stderr

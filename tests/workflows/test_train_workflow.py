@@ -3,22 +3,25 @@
 An `az` adapter on PATH turns `az ml <group> <verb> ...` into `mlops <group> <verb> ...`, whose
 verbs and flags mirror az ml. The steps run as GitHub runs them (bash -e, GITHUB_OUTPUT and
 GITHUB_STEP_SUMMARY files), so the test checks the workflow's real --set overrides, download
-path, artifact path and the outputs the deploy job is gated on.
+path, artifact path and the outputs the deploy job is gated on. The checkout holds the tool's
+tiny project (tests/mlops/fixture_project: train_model -> register_model) in place of the
+sample, so the test checks the workflow's contract, whatever a user's pipeline does.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from tool_fixtures import MODEL, PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = yaml.safe_load((REPO / ".github" / "workflows" / "train.yml").read_text())["jobs"]
-MODEL = "diabetes_regression_model"
 
 # `az ml job stream` waits for a job to end; a local job has ended when `create` returns.
 AZ_ADAPTER = """#!/bin/sh
@@ -28,7 +31,9 @@ shift
 exec mlops "$@"
 """
 
-CHECKOUT = ["components", "data", "environments", "pipelines", "pyproject.toml", "scripts", "src"]
+# The checkout: the workflow's own scripts, and the tiny project where the user's project sits.
+CHECKOUT = {"pyproject.toml": REPO, "scripts": REPO}
+CHECKOUT.update(dict.fromkeys(["components", "data", "environments", "pipelines", "src"], PROJECT))
 
 pytestmark = pytest.mark.slow
 
@@ -66,8 +71,8 @@ class Runner:
         }
         # The checkout: the repository's folders, so the download lands here, not in the tree.
         self.workspace.mkdir()
-        for entry in CHECKOUT:
-            (self.workspace / entry).symlink_to(REPO / entry)
+        for entry, root in CHECKOUT.items():
+            (self.workspace / entry).symlink_to(root / entry)
 
     def run(self, name: str, outputs: Path, **env: str) -> dict[str, str]:
         """Run one step's script with bash -e; return what it wrote to GITHUB_OUTPUT."""
@@ -103,9 +108,24 @@ def test_train_registers_once_then_the_gate_keeps_production(
 ) -> None:
     from mlops.assets.models import find_model
 
+    # The data asset the workflow trains on, whatever its name, holds the tiny project's rows.
+    script = _step("Run the training pipeline and wait for it")["run"]
+    asset = re.search(r"training_data\.path=azureml:([\w.-]+)@latest", script).group(1)
+    data = PROJECT / "data" / "training"
     subprocess.run(
-        [sys.executable, "-m", "mlops", "data", "create", "-f", "data/diabetes.yml", "-o", "none"],
-        cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "mlops",
+            "data",
+            "create",
+            "-n",
+            asset,
+            "-p",
+            str(data),
+            "-o",
+            "none",
+        ],
         check=True,
     )
     runner = Runner(tmp_path)
@@ -118,11 +138,11 @@ def test_train_registers_once_then_the_gate_keeps_production(
     assert tags["build_id"] == "4242"
     assert tags["build_uri"] == "https://github.com/contoso/mlops/actions/runs/4242"
     summary = runner.summary.read_text()
-    assert "Registered **diabetes_regression_model** version **1**." in summary
-    assert "| mse |" in summary and "no production model yet" in summary
+    assert f"Registered **{MODEL}** version **1**." in summary
+    assert "| error |" in summary and "no production model yet" in summary
 
     (runner.workspace / "job").rename(tmp_path / "first" / "downloaded")
     second = runner.train(tmp_path / "second")
-    assert second["registered"] == "false" and second["version"] == ""
+    assert second["registered"] == "false" and second["version"] == "", runner.summary.read_text()
     assert "does not beat production version 1" in runner.summary.read_text()
     assert TRAIN["deploy"]["if"] == "needs.train.outputs.registered == 'true'"

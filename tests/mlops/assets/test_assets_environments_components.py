@@ -6,10 +6,10 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from tool_fixtures import PROJECT
 
 from mlops.assets import missing_packages, resolve_component, resolve_environment
 
-REPO = Path(__file__).resolve().parents[3]
 ENV_SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
 
 
@@ -24,16 +24,14 @@ def _environment(tmp_path: Path, conda: str, name: str = "trainer") -> Path:
 
 
 def test_environment_create_show_and_resolve(cli):
-    shown = cli.ok("environment", "create", "-f", str(REPO / "environments" / "train.yml"))
-    assert (shown["name"], shown["version"]) == ("diabetes_regression_train", "1")
+    shown = cli.ok("environment", "create", "-f", str(PROJECT / "environments" / "train.yml"))
+    assert (shown["name"], shown["version"]) == ("tiny_train", "1")
     assert shown["image"].startswith("mcr.microsoft.com/azureml/")
     assert {"pip": shown["conda_file"]["dependencies"][-1]["pip"]}["pip"]
-    assert cli.ok("environment", "show", "-n", "diabetes_regression_train", "-l", "latest") == shown
+    assert cli.ok("environment", "show", "-n", "tiny_train", "-l", "latest") == shown
     from azure.ai.ml import load_environment
 
-    stored = load_environment(
-        str(resolve_environment("azureml:diabetes_regression_train@latest").path)
-    )
+    stored = load_environment(str(resolve_environment("azureml:tiny_train@latest").path))
     assert stored.image == shown["image"]
     assert stored.conda_file == shown["conda_file"]
 

@@ -1,12 +1,11 @@
-"""A pipeline whose input is `azureml:diabetes@latest` after `mlops data create` (engine)."""
+"""A pipeline whose input is `azureml:training@latest` after `mlops data create` (engine)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[3]
+from tool_fixtures import PROJECT
 
 COUNT_ROWS = '''\
 """Count the data rows of every CSV file in a folder."""
@@ -34,7 +33,7 @@ outputs:
   counts:
     type: uri_folder
 code: ./src
-environment: azureml:diabetes_regression_train@latest
+environment: azureml:tiny_train@latest
 command: >-
   python count_rows.py
   --data ${{inputs.data}}
@@ -50,7 +49,7 @@ settings:
 inputs:
   training_data:
     type: uri_folder
-    path: azureml:diabetes@latest
+    path: azureml:training@latest
 outputs:
   counted:
     type: uri_folder
@@ -70,11 +69,11 @@ def test_pipeline_reads_the_latest_registered_data_asset(cli, mlops_home, tmp_pa
     from mlops.engine import create_job
     from mlops.engine.store import output_path
 
-    cli.ok("environment", "create", "-f", str(REPO / "environments" / "train.yml"))
-    cli.ok("data", "create", "-f", str(REPO / "data" / "diabetes.yml"))
+    cli.ok("environment", "create", "-f", str(PROJECT / "environments" / "train.yml"))
+    cli.ok("data", "create", "-f", str(PROJECT / "data" / "training.yml"))
     # A second version with other rows: @latest must pick it, not version 1.
     newer = make_csv(tmp_path / "newer", rows=7)
-    assert cli.ok("data", "create", "-n", "diabetes", "-p", str(newer))["version"] == "2"
+    assert cli.ok("data", "create", "-n", "training", "-p", str(newer))["version"] == "2"
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "count_rows.py").write_text(COUNT_ROWS)
     (tmp_path / "count_rows.yml").write_text(COMPONENT)

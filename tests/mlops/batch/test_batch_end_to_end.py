@@ -1,5 +1,5 @@
-"""Batch scoring through the engine: the sample pipeline and a batch endpoint, against the
-model the training pipeline registered."""
+"""Batch scoring through the engine: a parallel pipeline and a batch endpoint of the tool's tiny
+project, against its registered model."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from tool_fixtures import BATCH, BATCH_ENDPOINT, MODEL, PROJECT
 
 from mlops.cli import main
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[3]
-SCORING_DATA = REPO / "data" / "diabetes_scoring"
+SCORING_DATA = PROJECT / "data" / "scoring"
+ROWS = 6
 
 
 def expected_lines() -> list[str]:
@@ -25,7 +26,7 @@ def expected_lines() -> list[str]:
 
     from mlops.assets import resolve_model
 
-    model = mlflow.pyfunc.load_model(str(resolve_model("azureml:diabetes_regression_model:1").path))
+    model = mlflow.pyfunc.load_model(str(resolve_model(f"azureml:{MODEL}:1").path))
     lines = []
     for file in sorted(SCORING_DATA.glob("*.csv")):
         predictions = model.predict(pd.read_csv(file))
@@ -37,7 +38,7 @@ def test_batch_pipeline_scores_every_row_once_in_input_order(trained_store: Path
     from mlops.engine import create_job
     from mlops.engine.store import output_path
 
-    job = create_job(REPO / "pipelines" / "batch_score.yml")
+    job = create_job(PROJECT / "pipelines" / "batch_score.yml")
 
     assert job["status"] == "Completed", job
     assert job["jobs"]["score_batch"]["type"] == "parallel"
@@ -46,8 +47,8 @@ def test_batch_pipeline_scores_every_row_once_in_input_order(trained_store: Path
     assert len(dated) == 1
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{6}", dated[0].name)
     lines = (dated[0] / "predictions.txt").read_text().splitlines()
-    assert len(lines) == 442
-    assert len({tuple(line.split()[:2]) for line in lines}) == 442
+    assert len(lines) == ROWS
+    assert len({tuple(line.split()[:2]) for line in lines}) == ROWS
     assert lines == expected_lines()
 
 
@@ -62,10 +63,10 @@ def ok(*args: str):
 
 
 def test_batch_endpoint_invoke_runs_the_deployment_as_a_job(trained_store: Path) -> None:
-    endpoint = "diabetes-regression-batch"
-    created = ok("batch-endpoint", "create", "-f", str(REPO / "endpoints/batch/endpoint.yml"))
+    endpoint = BATCH_ENDPOINT
+    created = ok("batch-endpoint", "create", "-f", str(BATCH / "endpoint.yml"))
     assert (created["name"], created["defaults"]["deployment_name"]) == (endpoint, None)
-    deployment = REPO / "endpoints/batch/deployment.yml"
+    deployment = BATCH / "deployment.yml"
 
     no_default = run_cli("batch-endpoint", "invoke", "-n", endpoint, "--input", str(SCORING_DATA))
     assert no_default.exit_code == 1
@@ -73,7 +74,7 @@ def test_batch_endpoint_invoke_runs_the_deployment_as_a_job(trained_store: Path)
     assert "Traceback" not in no_default.output
 
     shown = ok("batch-deployment", "create", "-f", str(deployment), "--set-default")
-    assert shown["model"] == "azureml:diabetes_regression_model:1"
+    assert shown["model"] == f"azureml:{MODEL}:1"
     assert shown["settings"]["output_file_name"] == "predictions.csv"
     assert ok("batch-endpoint", "show", "-n", endpoint, "--query", "defaults.deployment_name") == (
         "blue"
@@ -99,12 +100,12 @@ def test_a_deployment_whose_scoring_script_is_missing_is_refused(
     trained_store: Path, tmp_path: Path
 ) -> None:
     ok("batch-endpoint", "create", "-n", "missing-script")
-    text = (REPO / "endpoints/batch/deployment.yml").read_text()
+    text = (BATCH / "deployment.yml").read_text()
     broken = tmp_path / "deployment.yml"
     broken.write_text(
-        text.replace("score_batch.py", "nothing.py").replace("../../src", str(REPO / "src"))
+        text.replace("score_batch.py", "nothing.py").replace("../../src", str(PROJECT / "src"))
     )
     result = run_cli("batch-deployment", "create", "-f", str(broken), "-e", "missing-script")
     assert result.exit_code == 1
-    assert "scoring_script diabetes_regression/nothing.py is not in" in result.stderr
+    assert "scoring_script tiny/nothing.py is not in" in result.stderr
     assert ok("batch-deployment", "list", "-e", "missing-script") == []

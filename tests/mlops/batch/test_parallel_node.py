@@ -8,28 +8,29 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tool_fixtures import PROJECT
 
 from mlops.batch.parallel import node_command
 from mlops.batch.spec import RunSpec
 from mlops.errors import MlopsError
 from mlops.validation import load_entity
 
-REPO = Path(__file__).resolve().parents[3]
+COMPONENT = PROJECT / "components" / "score_batch.yml"
 PIPELINES = Path(__file__).parent / "pipelines"
 
 
-def sample_component(tmp_path: Path, **changes) -> object:
-    """The sample score_batch component, with `changes` applied to its YAML."""
-    document = yaml.safe_load((REPO / "components" / "score_batch.yml").read_text())
+def fixture_component(tmp_path: Path, **changes) -> object:
+    """The tiny project's score_batch component, with `changes` applied to its YAML."""
+    document = yaml.safe_load(COMPONENT.read_text())
     document.update(changes)
-    document["task"]["code"] = str(REPO / "src")
+    document["task"]["code"] = str(PROJECT / "src")
     path = tmp_path / "score_batch.yml"
     path.write_text(yaml.safe_dump(document))
     return load_entity(path, "component")
 
 
 def test_node_command_runs_the_driver_on_the_components_settings(tmp_path: Path) -> None:
-    component = load_entity(REPO / "components" / "score_batch.yml", "component")
+    component = load_entity(COMPONENT, "component")
     output = tmp_path / "predictions"
     output.mkdir()
     workdir = tmp_path / "wd"
@@ -46,7 +47,7 @@ def test_node_command_runs_the_driver_on_the_components_settings(tmp_path: Path)
     spec = RunSpec.load(Path(argv[-1]))
     assert spec.input_path == "/data/in"
     assert spec.script_arguments == ["--model", "/models/m 1"]
-    assert spec.entry_script == str(REPO / "src" / "diabetes_regression" / "score_batch.py")
+    assert spec.entry_script == str(PROJECT / "src" / "tiny" / "score_batch.py")
     assert (spec.mini_batch_size, spec.max_retries, spec.timeout_s) == (2, 2, 60.0)
     assert (spec.error_threshold, spec.mini_batch_error_threshold) == (10, 5)
     assert spec.workers == min(2, __import__("os").cpu_count())
@@ -76,7 +77,7 @@ def test_node_command_runs_the_driver_on_the_components_settings(tmp_path: Path)
 def test_settings_the_local_runner_cannot_honour_are_refused(
     tmp_path: Path, changes: dict, message: str
 ) -> None:
-    component = sample_component(tmp_path, **changes)
+    component = fixture_component(tmp_path, **changes)
     with pytest.raises(MlopsError, match=message):
         node_command(
             component, {"scoring_data": "/in", "model": "/m"}, {"predictions": tmp_path}, tmp_path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+# Kept importable from here for tests written before tool_fixtures; new tests import from there.
+from tool_fixtures import result, statuses  # noqa: F401
 
 PIPELINES = Path(__file__).parent / "pipelines"
 
@@ -18,14 +19,3 @@ def pipelines(tmp_path: Path, mlops_home: Path) -> Path:
     target = tmp_path / "pipelines"
     shutil.copytree(PIPELINES, target)
     return target
-
-
-def result(record: dict[str, Any], node: str) -> dict[str, Any]:
-    """What a test step recorded about its run (its result.json)."""
-    folder = Path(record["jobs"][node]["outputs"]["out"])
-    return json.loads((folder / "result.json").read_text())
-
-
-def statuses(record: dict[str, Any]) -> dict[str, str]:
-    """Node -> status."""
-    return {node: state["status"] for node, state in record["jobs"].items()}

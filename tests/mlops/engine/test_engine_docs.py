@@ -1,31 +1,27 @@
-"""The commands docs/cli/job.md shows run as shown, against the sample pipeline."""
+"""The commands docs/cli/job.md shows run as shown, against the tool's own two-node training
+pipeline (tests/mlops/fixture_project/pipelines/train.yml: train_model -> register_model)."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tool_fixtures import documented_commands, project_copy
 
 from mlops.cli import main
 
-REPO = Path(__file__).resolve().parents[3]
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 pytestmark = pytest.mark.slow
-
-
-def _commands(page: Path) -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.S)
-    return [line for block in blocks for line in block.splitlines() if line.startswith("mlops ")]
 
 
 def test_every_command_in_the_job_reference_runs(
     mlops_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)
-    commands = _commands(REPO / "docs" / "cli" / "job.md")
+    monkeypatch.chdir(project_copy(tmp_path))
+    commands = documented_commands(DOCS / "cli" / "job.md")
     assert len(commands) >= 8
     runner = CliRunner()
     for command in commands:

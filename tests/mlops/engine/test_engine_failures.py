@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from tool_fixtures import statuses
 
-from conftest import statuses
 from mlops.engine import create_job, store
 from mlops.errors import ProblemsFound
 

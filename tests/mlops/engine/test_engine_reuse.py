@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import result, statuses
+from tool_fixtures import result, statuses
+
 from mlops.engine import create_job
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from tool_fixtures import result
 
-from conftest import result
 from mlops import tracking
 from mlops.cli import main
 from mlops.engine import create_job

@@ -1,42 +1,35 @@
-"""The online commands the docs show run as shown, in the order a user types them."""
+"""The online commands the docs show run as shown, in the order a user types them: on the tool's
+own tiny project, which keeps the sample's paths (endpoints/online/...)."""
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tool_fixtures import ENDPOINT, PROJECT, documented_commands, register_model
 
-from conftest import MODEL, REPO, save_model
 from mlops.cli import main
 
 pytestmark = pytest.mark.slow
 
-
-def _commands(page: str) -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", (REPO / page).read_text(), flags=re.S)
-    return [line for block in blocks for line in block.splitlines() if line.startswith("mlops ")]
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 def test_the_documented_online_commands_run(
     mlops_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mlops.assets.models import create_model
-
-    monkeypatch.chdir(REPO)
-    create_model(
-        name=MODEL, path=str(save_model(mlops_home.parent, 1.0)), model_type="mlflow_model"
-    )
+    monkeypatch.chdir(PROJECT)
+    register_model(mlops_home.parent)
     setup = [
         "mlops online-endpoint create -f endpoints/online/endpoint.yml",
         "mlops online-deployment create -f endpoints/online/blue-deployment.yml --all-traffic",
     ]
-    pages = ["docs/cli/online-deployment.md", "docs/cli/online-endpoint.md"]
-    commands = setup + [command for page in pages for command in _commands(page)]
-    guide = _commands("docs/deploy_locally.md")
+    pages = [DOCS / "cli" / "online-deployment.md", DOCS / "cli" / "online-endpoint.md"]
+    commands = setup + [command for page in pages for command in documented_commands(page)]
+    guide = documented_commands(DOCS / "deploy_locally.md")
     assert all(command in commands or "green" in command or "blue" in command for command in guide)
     runner = CliRunner()
     try:
@@ -44,5 +37,5 @@ def test_the_documented_online_commands_run(
             result = runner.invoke(main, shlex.split(command)[1:])
             assert result.exit_code == 0, f"{command}\n{result.output}"
     finally:
-        runner.invoke(main, ["online-endpoint", "delete", "-n", "diabetes-regression", "--yes"])
+        runner.invoke(main, ["online-endpoint", "delete", "-n", ENDPOINT, "--yes"])
         shutil.rmtree(mlops_home / "endpoints", ignore_errors=True)

@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_online_routing import auth, call
+from tool_fixtures import ENDPOINT, MODEL, ONLINE, PROJECT, SMOKE_TEST, Live, auth, call
 
-from conftest import ENDPOINT, MODEL, REPO, Live
 from mlops.errors import MlopsError
 from mlops.online import deployments, endpoints, processes, state
 
-BLUE = REPO / "endpoints" / "online" / "blue-deployment.yml"
+pytestmark = pytest.mark.slow
+
+BLUE = ONLINE / "blue-deployment.yml"
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -63,9 +64,7 @@ def test_a_failing_init_fails_create_with_the_log_and_leaves_nothing_running(
     )
     broken = tmp_path / "broken.yml"
     broken.write_text(
-        BLUE.read_text()
-        .replace("../../src", str(code))
-        .replace("diabetes_regression/score.py", "score.py")
+        BLUE.read_text().replace("../../src", str(code)).replace("tiny/score.py", "score.py")
     )
 
     with pytest.raises(MlopsError) as raised:
@@ -102,7 +101,7 @@ def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_soc
 
 
 def test_a_deployment_with_traffic_cannot_be_deleted(online: Live) -> None:
-    with pytest.raises(MlopsError, match="takes 100% of diabetes-regression's traffic"):
+    with pytest.raises(MlopsError, match="takes 100% of tiny-endpoint's traffic"):
         deployments.delete_deployment(ENDPOINT, "blue")
 
 
@@ -128,14 +127,13 @@ def test_the_smoke_test_passes_on_each_deployment_and_fails_on_a_wrong_key(onlin
         passed = subprocess.run(
             [
                 sys.executable,
-                "-m",
-                "diabetes_regression.smoke_test",
+                str(SMOKE_TEST),
                 "--endpoint-name",
                 ENDPOINT,
                 "-d",
                 deployment,
             ],
-            cwd=REPO,
+            cwd=PROJECT,
             env=environment,
             capture_output=True,
             text=True,
@@ -147,14 +145,13 @@ def test_the_smoke_test_passes_on_each_deployment_and_fails_on_a_wrong_key(onlin
     failed = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "diabetes_regression.smoke_test",
+            str(SMOKE_TEST),
             "--scoring-uri",
             online.uri,
             "--key",
             "wrong",
         ],
-        cwd=REPO,
+        cwd=PROJECT,
         env=environment,
         capture_output=True,
         text=True,

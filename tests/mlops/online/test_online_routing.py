@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from tool_fixtures import ENDPOINT, REQUEST_FILE, Live, auth, call
 
-from conftest import ENDPOINT, REPO, Live
 from mlops.errors import MlopsError
 from mlops.online import endpoints
 
-REQUEST = (REPO / "endpoints" / "online" / "sample-request.json").read_bytes()
-
-
-def call(uri: str, headers: dict[str, str], body: bytes = REQUEST) -> tuple[int, dict, dict]:
-    request = urllib.request.Request(
-        uri, data=body, headers={"Content-Type": "application/json", **headers}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
-
-
-def auth(live: Live, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {live.key}", **extra}
+pytestmark = pytest.mark.slow
 
 
 def test_invoke_scores_each_row_and_names_the_deployment(online: Live) -> None:
@@ -37,8 +19,8 @@ def test_invoke_scores_each_row_and_names_the_deployment(online: Live) -> None:
 
     assert status == 200
     assert headers["azureml-model-deployment"] == "blue"
-    assert len(body["result"]) == 2
-    assert endpoints.invoke(ENDPOINT, REPO / "endpoints" / "online" / "sample-request.json") == body
+    assert body["result"] == pytest.approx([2.0, 4.0]), "model v1: x1 + x2 for each row"
+    assert endpoints.invoke(ENDPOINT, REQUEST_FILE) == body
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc", "Bearer "])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tool_fixtures import project_copy
 
 from mlops.cli import main
 
@@ -383,7 +384,8 @@ def test_a_component_the_store_never_saw_is_left_to_azure(validate):
     assert (code, out) == (0, "")
 
 
-def test_the_repository_validates_clean(validate):
+def test_a_project_validates_clean(validate, tmp_path, monkeypatch):
+    monkeypatch.chdir(project_copy(tmp_path))
     code, out, err = validate()
     assert (code, out) == (0, ""), out
     assert "files valid." in err
