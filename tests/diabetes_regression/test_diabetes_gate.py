@@ -12,6 +12,9 @@ import pytest
 from diabetes_regression import evaluate_model, prep_data, register_model, train_model
 from diabetes_regression.data import content_hash
 
+# Trains four models and registers them in a real MLflow store: tens of seconds in all.
+pytestmark = pytest.mark.slow
+
 MODEL_NAME = "diabetes_regression_model"
 
 

@@ -17,6 +17,8 @@ from conftest import ENDPOINT, MODEL, REPO, Live
 from mlops.errors import MlopsError
 from mlops.online import deployments, endpoints, processes, state
 
+pytestmark = pytest.mark.slow
+
 BLUE = REPO / "endpoints" / "online" / "blue-deployment.yml"
 
 

@@ -11,6 +11,8 @@ from test_online_routing import auth, call
 
 from conftest import Live
 
+pytestmark = pytest.mark.slow
+
 ROW = [0.01] * 10
 
 

@@ -14,6 +14,8 @@ from conftest import ENDPOINT, REPO, Live
 from mlops.errors import MlopsError
 from mlops.online import endpoints
 
+pytestmark = pytest.mark.slow
+
 REQUEST = (REPO / "endpoints" / "online" / "sample-request.json").read_bytes()
 
 
