@@ -36,6 +36,9 @@ def _timed(name: str, argv: list[str]) -> float:
     seconds = time.perf_counter() - start
     summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
     print(f"{name:<16} {seconds:7.1f} s  load {load:4.1f} -> {os.getloadavg()[0]:4.1f}  {summary}")
+    for line in result.stdout.splitlines():
+        if line.startswith(("FAILED", "ERROR")):
+            print(f"  {line}")
     return seconds
 
 
