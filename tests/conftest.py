@@ -1,4 +1,9 @@
-"""Shared fixtures: every test gets its own local state folder; nothing touches the repo's."""
+"""Shared fixtures: every test gets its own local state folder; nothing touches the repo's.
+
+Also the order the suite runs in: modules with slow tests first, so that under pytest-xdist
+(`--dist loadfile`: a module's tests on one worker, its module-scoped fixtures built once) the
+longest work starts first and the short modules fill in at the end.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,14 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first; each module's tests stay together and in their own order."""
+    modules = list(dict.fromkeys(item.path for item in items))
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    order = {module: (module not in slow, position) for position, module in enumerate(modules)}
+    items.sort(key=lambda item: order[item.path])
 
 
 @pytest.fixture(autouse=True)

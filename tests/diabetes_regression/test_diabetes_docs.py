@@ -40,6 +40,7 @@ def test_every_documented_step_command_parses(guide: str) -> None:
 
 
 @pytest.mark.sample_only("data")
+@pytest.mark.slow
 def test_documented_sample_data_command_writes_the_committed_file(
     guide: str, tmp_path: Path, sample_data: Path
 ) -> None:

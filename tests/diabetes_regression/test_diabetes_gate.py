@@ -13,7 +13,8 @@ from diabetes_regression import evaluate_model, prep_data, register_model, train
 from diabetes_regression.data import content_hash
 
 # Its expected values come from the sample data, the Ridge model and its alpha, and mse.
-pytestmark = pytest.mark.sample_only()
+# Trains four models and registers them in a real MLflow store: tens of seconds in all.
+pytestmark = [pytest.mark.sample_only(), pytest.mark.slow]
 
 MODEL_NAME = "diabetes_regression_model"
 

@@ -69,6 +69,7 @@ def _post(body: bytes) -> tuple[int, dict]:
     return response.status_code, json.loads(response.get_data())
 
 
+@pytest.mark.slow
 def test_run_answers_as_the_model_itself(scoring):
     pyfunc_model, features = scoring
     rows = features.head(50).to_numpy().tolist()
@@ -78,6 +79,7 @@ def test_run_answers_as_the_model_itself(scoring):
     assert answer["result"] == pytest.approx(list(expected), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_a_request_with_true_in_a_string_takes_the_careful_path_to_the_same_answer(scoring):
     _, features = scoring
     rows = features.head(3).to_numpy().tolist()
@@ -87,6 +89,7 @@ def test_a_request_with_true_in_a_string_takes_the_careful_path_to_the_same_answ
     assert plain[1] == careful[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("body", "message"),
     [

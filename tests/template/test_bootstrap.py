@@ -12,6 +12,8 @@ from template_copy import copy_repository, git, run_in, tree_digest
 from mlops.bootstrap import apply
 from mlops.bootstrap.plan import EXEMPT, plan_changes
 
+pytestmark = pytest.mark.slow
+
 NAME = "churn_model"
 SAMPLE_SPELLINGS = ("diabetes_regression", "diabetes-regression")
 

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ def register(asset: Asset) -> Asset:
                 f"{(asset.content_hash or '')[:12]}); versions are immutable. Fix: leave out the "
                 f"version to get version {next_version(list(versions))}, or give a new one."
             )
-        created_at = datetime.now(timezone.utc).isoformat()
+        created_at = datetime.now(UTC).isoformat()
         created_by = getpass.getuser()
         connection.execute(
             "INSERT INTO assets (kind, name, version, type, path, content_hash, description,"

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -79,7 +79,7 @@ def _asset(version: Any, client: Any) -> Asset:
     job_name = tags.get(JOB_TAG) or tags.get("job_name")
     if job_name:
         details["job_name"] = job_name
-    created = datetime.fromtimestamp(version.creation_timestamp / 1000, timezone.utc)
+    created = datetime.fromtimestamp(version.creation_timestamp / 1000, UTC)
     return Asset(
         kind="model",
         name=version.name,

@@ -136,7 +136,7 @@ class Gateway:
                 await self._send(writer, answer, keep_alive=keep, head=head)
                 if not keep:
                     break
-        except (ClientGone, ConnectionError, asyncio.TimeoutError):
+        except (TimeoutError, ClientGone, ConnectionError):
             pass
         finally:
             self.connections -= 1
@@ -222,7 +222,7 @@ class Gateway:
                     route.timeout_ms / 1000,
                 )
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return _error(
                     408,
                     f"the model took longer than request_timeout_ms ({route.timeout_ms} ms)",

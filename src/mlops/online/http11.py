@@ -115,7 +115,7 @@ class Connection:
             started = bool(self._requests) or self._head_bytes > 0
             try:
                 data = await self._read(deadline)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if started:
                     raise HttpError(408, "the request's headers did not arrive in time") from None
                 raise ClientGone from None
@@ -144,7 +144,7 @@ class Connection:
                 raise self._broken
             try:
                 data = await self._read(deadline)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise HttpError(408, "the request's body did not arrive in time") from None
             if not data:
                 raise ClientGone
@@ -165,7 +165,7 @@ class Connection:
     async def _read(self, deadline: float) -> bytes:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise asyncio.TimeoutError
+            raise TimeoutError
         return await within(self._reader.read(READ_BYTES), remaining)
 
     def _feed(self, data: bytes) -> None:

@@ -1,7 +1,7 @@
-"""GitHub workflows: the workflow JSON schema, zizmor, and the files they pass to `az ml`.
+"""GitHub workflows: the JSON schema, zizmor, actionlint, and the files they pass to `az ml`.
 
-check-jsonschema (with its bundled schema) and zizmor run offline as subprocesses, started
-before the Azure ML checks so they overlap with them.
+check-jsonschema (with its bundled schema), zizmor and actionlint run offline as subprocesses,
+started before the Azure ML checks so they overlap with them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mlops.errors import MlopsError, Problem
 from mlops.home import repo_root
+from mlops.validation import actionlint
 from mlops.validation.display import display_path
 
 _AZ_ML_FILE_FLAGS = {"-f", "--file", "--request-file"}
@@ -44,9 +45,10 @@ class WorkflowLinters:
         self._zizmor = _start(
             [_tool("zizmor"), "--offline", "--format", "json", "--no-progress", *names]
         )
+        self._actionlint = actionlint.start(workflows, repo_root(workflows[0].resolve().parent))
 
     def problems(self, check: Callable[[Path], list[Problem]] | None = None) -> list[Problem]:
-        """Schema, zizmor and `az ml` file problems of every workflow.
+        """Schema, zizmor, actionlint and `az ml` file problems of every workflow.
 
         Args:
             check: Checks one file a workflow passes to `az ml` (default: `check_file`).
@@ -56,6 +58,7 @@ class WorkflowLinters:
             problems += az_ml_file_problems(workflow, check)
         problems += _schema_problems(self._schema)
         problems += _zizmor_problems(self._zizmor)
+        problems += actionlint.problems(self._actionlint)
         return problems
 
 

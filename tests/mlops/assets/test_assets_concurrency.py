@@ -10,6 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from mlops import tracking
 from mlops.assets import catalog, content, resolve_data
 
@@ -60,6 +62,7 @@ def _race(tmp_path: Path, module: str, function: str, count: int) -> list[tuple[
     return lines
 
 
+@pytest.mark.slow
 def test_two_processes_registering_data_get_distinct_versions(tmp_path):
     registered = _race(tmp_path, "data", "create_data", count=5)
     versions = sorted(int(version) for version, _ in registered)
@@ -70,6 +73,7 @@ def test_two_processes_registering_data_get_distinct_versions(tmp_path):
         assert (asset.path / "part.csv").read_text() == f"a\n{folder.replace('-', '')}\n"
 
 
+@pytest.mark.slow
 def test_two_processes_registering_models_get_distinct_versions(tmp_path, mlops_home):
     registered = _race(tmp_path, "models", "create_model", count=3)
     assert sorted(int(version) for version, _ in registered) == list(range(1, 7))
@@ -80,6 +84,7 @@ def test_two_processes_registering_models_get_distinct_versions(tmp_path, mlops_
     assert stored == {version: folder for version, folder in registered}
 
 
+@pytest.mark.slow
 def test_a_crash_before_the_catalog_write_leaves_only_a_swept_orphan(cli, csv_folder, monkeypatch):
     def crash(asset):
         raise KeyboardInterrupt

@@ -17,6 +17,7 @@ from mlops.engine import create_job, store
 from mlops.errors import ProblemsFound
 
 
+@pytest.mark.slow
 def test_a_failure_starts_no_new_node_and_the_job_fails(pipelines: Path) -> None:
     record = create_job(pipelines / "failing.yml", max_parallel=1)
 
@@ -32,6 +33,7 @@ def test_a_failure_starts_no_new_node_and_the_job_fails(pipelines: Path) -> None
     assert Path(failed["log"]).read_text().strip() == "step a_fails fails on purpose"
 
 
+@pytest.mark.slow
 def test_continue_on_step_failure_runs_the_independent_nodes(pipelines: Path) -> None:
     record = create_job(
         pipelines / "failing.yml",
@@ -82,6 +84,7 @@ def test_a_missing_local_input_path_is_reported_before_anything_runs(pipelines: 
     assert not store.exists("never_ran")
 
 
+@pytest.mark.slow
 def test_a_node_that_writes_into_its_read_only_input_fails(pipelines: Path) -> None:
     record = create_job(pipelines / "vandal.yml")
 
@@ -92,6 +95,7 @@ def test_a_node_that_writes_into_its_read_only_input_fails(pipelines: Path) -> N
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["mlops job cancel", "Ctrl-C"])
 def test_cancel_stops_the_nodes_and_a_rerun_reuses_what_finished(pipelines: Path, how: str) -> None:
     command = [

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tool_fixtures import result, statuses
 
 from mlops.engine import create_job
+
+pytestmark = pytest.mark.slow
 
 
 def test_independent_branches_run_at_the_same_time_and_join_waits_for_both(pipelines: Path) -> None:

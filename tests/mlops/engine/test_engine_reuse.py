@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tool_fixtures import result, statuses
 
 from mlops.engine import create_job
+
+pytestmark = pytest.mark.slow
 
 
 def test_unchanged_nodes_are_reused_and_force_rerun_turns_it_off(pipelines: Path) -> None:

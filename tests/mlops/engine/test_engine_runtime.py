@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from tool_fixtures import result
 
@@ -14,6 +15,8 @@ from mlops import tracking
 from mlops.cli import main
 from mlops.engine import create_job
 from mlops.engine.store import output_path
+
+pytestmark = pytest.mark.slow
 
 
 def test_nodes_see_azure_variables_and_log_into_their_own_child_run(pipelines: Path) -> None:

@@ -1,0 +1,49 @@
+"""The Makefile and the docs agree: every `make` command a page shows exists, and `make help`
+lists every target with its one line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MAKEFILE = (REPO / "Makefile").read_text()
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def _phony() -> set[str]:
+    [line] = [line for line in MAKEFILE.splitlines() if line.startswith(".PHONY:")]
+    return set(line.removeprefix(".PHONY:").split())
+
+
+def test_every_make_command_a_page_shows_is_a_target() -> None:
+    shown = {
+        (page.relative_to(REPO).as_posix(), target)
+        for page in PAGES
+        for target in re.findall(r"(?:^|`|\$ )make ([a-z][a-z-]*)", page.read_text(), re.M)
+    }
+    assert {target for _, target in shown} >= {"train", "test", "test-fast", "deploy"}
+    assert [(page, target) for page, target in shown if target not in _phony()] == []
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_help_lists_every_target_with_one_line() -> None:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    listed = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert set(listed) == _phony()
+    assert all(description.strip() for description in listed.values())
+
+
+def test_the_fast_tier_runs_every_test_not_marked_slow_and_the_suite_runs_in_parallel() -> None:
+    [fast] = re.findall(r"^test-fast:.*\n\t(.+)$", MAKEFILE, re.M)
+    assert '-m "not slow"' in fast
+    assert "$(PARALLEL)" in fast
+    assert re.search(r"^test:.*\n\t.*\$\(PARALLEL\)", MAKEFILE, re.M)
+    assert re.search(r"^PARALLEL := .*-n auto", MAKEFILE, re.M)
