@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.sample_only("data")
 def test_the_documented_data_command_writes_the_committed_scoring_data(tmp_path: Path) -> None:
     guide = (REPO / "docs" / "batch_scoring.md").read_text()
     assert ".venv/bin/python -m diabetes_regression.make_scoring_data" in guide

