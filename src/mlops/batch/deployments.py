@@ -11,6 +11,7 @@ from typing import Any
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
 from mlops.errors import MlopsError
+from mlops.online.state import exclusive
 
 # Azure ML's defaults for a model batch deployment's settings.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -25,6 +26,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+@exclusive
 def create_deployment(
     file: Path,
     *,
@@ -110,6 +112,7 @@ def list_deployments(endpoint: str) -> list[dict[str, Any]]:
     return state.all_deployments(endpoint)
 
 
+@exclusive
 def delete_deployment(endpoint: str, name: str) -> None:
     """Delete a deployment; the endpoint forgets it as its default.
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from mlops.batch import state
 from mlops.errors import MlopsError
+from mlops.online.state import exclusive
 
 
+@exclusive
 def create_endpoint(file: Path | None, name: str | None = None) -> dict[str, Any]:
     """Create a batch endpoint from its YAML (or update its description and tags).
 
@@ -65,6 +67,7 @@ def list_endpoints() -> list[dict[str, Any]]:
     return state.all_endpoints()
 
 
+@exclusive
 def delete_endpoint(name: str) -> None:
     """Delete an endpoint and its deployments (the jobs it ran stay).
 
@@ -75,6 +78,7 @@ def delete_endpoint(name: str) -> None:
     shutil.rmtree(state.endpoint_folder(name))
 
 
+@exclusive
 def set_default(endpoint: str, deployment: str) -> dict[str, Any]:
     """Make `deployment` the one `invoke` runs when no deployment is named.
 

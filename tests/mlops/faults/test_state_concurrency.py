@@ -1,4 +1,5 @@
-"""Concurrent create, update and delete of deployments on one endpoint lose no change."""
+"""Concurrent create, update and delete of deployments on one endpoint lose no change; batch
+endpoint changes take the same lock."""
 
 from __future__ import annotations
 
@@ -131,3 +132,21 @@ def test_a_change_waits_for_another_commands_change_and_keeps_it(cli, mlops_home
 
     assert shown["description"] == "changed by this command"
     assert shown["tags"] == {"changed_by": "the other command"}
+
+
+def test_batch_endpoint_changes_wait_for_the_endpoint_state_lock() -> None:
+    import threading
+
+    from mlops.batch import endpoints as batch_endpoints
+    from mlops.batch import state as batch_state
+    from mlops.online import state as online_state
+
+    created = threading.Thread(target=batch_endpoints.create_endpoint, args=(None, "waits"))
+    with online_state.locked():
+        created.start()
+        time.sleep(0.5)
+        assert created.is_alive(), "create_endpoint changed batch state without the lock"
+        assert not (batch_state.endpoint_folder("waits") / batch_state.ENDPOINT_FILE).exists()
+    created.join(timeout=10)
+
+    assert batch_endpoints.show_endpoint("waits")["name"] == "waits"
