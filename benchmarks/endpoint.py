@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "mlops" / "online"))
 NAIVE_SCORE = """\
 import json, os, pathlib
 import mlflow.sklearn, numpy
@@ -110,12 +109,33 @@ def main() -> None:
         _measure(scratch, args.seconds, args.rounds)
 
 
+def _save_model(folder: Path) -> Path:
+    """The sample's model (training.py on the sample data), saved as train_model saves it."""
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+
+    from diabetes_regression.data import features_and_target, read_data
+    from diabetes_regression.model_types import trusted_types
+    from diabetes_regression.training import train_model
+
+    frame = read_data(ROOT / "data" / "diabetes")
+    model = train_model(frame, alpha=0.5, fit_intercept=True)
+    features, _target = features_and_target(frame)
+    path = folder / "model"
+    mlflow.sklearn.save_model(
+        model,
+        str(path),
+        signature=infer_signature(features, model.predict(features)),
+        skops_trusted_types=trusted_types(model),
+    )
+    return path
+
+
 def _measure(scratch: Path, seconds: int, rounds: int) -> None:
-    from conftest import save_model
     from mlops.assets.models import create_model
     from mlops.online import deployments, endpoints, processes
 
-    create_model(name="bench_model", path=str(save_model(scratch, 1.0)), model_type="mlflow_model")
+    create_model(name="bench_model", path=str(_save_model(scratch)), model_type="mlflow_model")
     naive_code = scratch / "naive"
     naive_code.mkdir()
     (naive_code / "score.py").write_text(NAIVE_SCORE)
