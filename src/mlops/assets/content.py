@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from mlops.azure.files import content_hash, upload_files
 from mlops.errors import MlopsError
 from mlops.home import mlops_home
 
@@ -72,14 +73,6 @@ def local_source(path: str | os.PathLike[str], field: str) -> Path:
     return source.resolve()
 
 
-def content_hash(path: Path) -> str:
-    """Azure ML's content hash of a file or folder (what az ml computes before an upload)."""
-    from azure.ai.ml._utils._asset_utils import get_content_hash, get_ignore_file
-
-    ignore = get_ignore_file(path) if path.is_dir() else get_ignore_file(path.parent)
-    return str(get_content_hash(path, ignore))
-
-
 @contextlib.contextmanager
 def staged(area: str) -> Iterator[Path]:
     """A fresh private staging folder inside `area`'s blob root, to fill then `commit`.
@@ -104,12 +97,8 @@ def copy_into(source: Path, stage: Path) -> Path:
     if source.is_file():
         shutil.copy2(source, destination)
         return destination
-    from azure.ai.ml._utils._asset_utils import get_ignore_file, get_upload_files_from_folder
-
     destination.mkdir()
-    for absolute, relative in get_upload_files_from_folder(
-        source, ignore_file=get_ignore_file(source)
-    ):
+    for absolute, relative in upload_files(source):
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(absolute, target)

@@ -1,9 +1,11 @@
-"""Load asset YAML through the validation layer (azure-ai-ml is the schema authority)."""
+"""Load asset YAML through the azure-ai-ml adapter (azure-ai-ml is the schema authority)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from mlops.azure.loaders import load_entity
 
 
 def load(file: Path, kind: str, overrides: dict[str, Any]) -> Any:
@@ -20,7 +22,5 @@ def load(file: Path, kind: str, overrides: dict[str, Any]) -> Any:
     Raises:
         ProblemsFound: The file is missing or azure-ai-ml rejects it.
     """
-    from mlops.validation import load_entity
-
     params = [{key: value} for key, value in overrides.items() if value is not None]
     return load_entity(Path(file), kind, params_override=params or None)

@@ -11,9 +11,9 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
+from mlops.azure.files import code_files
 from mlops.home import mlops_home
 
 _CHUNK = 1 << 20
@@ -41,21 +41,6 @@ def _hash_file(file: Path, digest) -> None:
 
 def _all_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
-
-
-def code_files(folder: Path) -> list[Path]:
-    """The files of a code folder that Azure ML would upload (its ignore file applied)."""
-    from azure.ai.ml._utils._asset_utils import get_ignore_file
-
-    ignore = get_ignore_file(folder)
-    return [file for file in _walk(folder) if not ignore.is_file_excluded(file)]
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories.sort()
-        for name in sorted(names):
-            yield Path(directory) / name
 
 
 def snapshot(folder: Path) -> tuple[Path, str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mlops.azure.loaders import entity_errors, load_entity
+from mlops.documents import read_document
 from mlops.errors import Problem, ProblemsFound
-from mlops.validation.loading import load_entity, read_document
 
 __all__ = [
     "check_component",
@@ -98,9 +99,8 @@ def validate_paths(paths: list[Path]) -> list[Problem]:
 
 def _service_checks(job: Any, path: Path, document: Any) -> list[Problem]:
     """What azure-ai-ml's own `_validate()` finds (unbound required inputs, no compute)."""
-    result = job._validate()
     problems = []
-    for field, message in (result.error_messages or {}).items():
+    for field, message in entity_errors(job).items():
         if field.endswith(".command") or field == "command":
             continue
         problems.append(Problem(str(path), document.line(field), field, message))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlops.documents import YamlDocument
 from mlops.errors import Problem
 from mlops.expressions import ExpressionError, find_references, segments
-from mlops.validation.lines import YamlDocument
 
 
 def component_problems(component: Any, file: str, document: YamlDocument) -> list[Problem]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mlops.documents import YamlDocument, display_path
 from mlops.errors import Problem
-from mlops.validation.display import display_path
-from mlops.validation.lines import YamlDocument
 
 
 def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> list[Problem]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops.azure.kinds import is_conda_file, kind_from_schema
+from mlops.azure.loaders import load_entity
+from mlops.documents import display_path, read_document
 from mlops.errors import Problem, ProblemsFound, UsageError
-from mlops.validation.display import display_path
-from mlops.validation.kinds import is_conda_file, kind_from_schema
-from mlops.validation.loading import load_entity, read_document
 
 DEFAULT_FOLDERS = (
     "components",

@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from mlops.documents import display_path
 from mlops.errors import MlopsError, Problem
 from mlops.home import repo_root
 from mlops.validation import actionlint
-from mlops.validation.display import display_path
 
 _AZ_ML_FILE_FLAGS = {"-f", "--file", "--request-file"}
 _WORKFLOW_SYNTAX = "https://docs.github.com/actions/reference/workflow-syntax-for-github-actions"
@@ -106,8 +106,8 @@ def _schema_problems(process: subprocess.Popen[str]) -> list[Problem]:
 
 
 def _line(file: str, field: str) -> int | None:
+    from mlops.documents import read_document
     from mlops.errors import ProblemsFound
-    from mlops.validation.loading import read_document
 
     try:
         return read_document(Path(file)).line(field)
@@ -181,7 +181,7 @@ def az_ml_file_problems(
     from mlops.validation.files import check_file
 
     check = check or check_file
-    from mlops.validation.loading import read_document
+    from mlops.documents import read_document
 
     document = read_document(workflow)
     root = repo_root(workflow.resolve().parent)
