@@ -69,6 +69,10 @@ KIND_NAMES = {
 # Job types the local engine runs; every other job type runs only on Azure ML.
 LOCAL_JOB_TYPES = frozenset({"command", "pipeline"})
 
+# Pipeline node types the local engine runs (a pipeline node is a component's type). The
+# engine's sweep runner (src/mlops/sweep) adds "sweep" here and to LOCAL_JOB_TYPES.
+LOCAL_NODE_TYPES = frozenset({"command", "parallel", "pipeline"})
+
 # Job `type:` values as azure-ai-ml loads them, named for messages.
 JOB_TYPE_NAMES = {
     "command": "command job",
@@ -246,6 +250,11 @@ def describe(kind: str, job_type: str | None = None) -> str:
     return KIND_NAMES.get(kind, (kind, ""))[0]
 
 
+def article(name: str) -> str:
+    """`name` with its indefinite article: "an AutoML job", "a schedule"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def runs_on_azure_only(kind: str, job_type: str | None = None) -> str:
     """Why `mlops job create` does not run this file, in one line; "" when it does."""
     if kind == "job" and (job_type or "command") in LOCAL_JOB_TYPES:
@@ -253,8 +262,8 @@ def runs_on_azure_only(kind: str, job_type: str | None = None) -> str:
     name = describe(kind, job_type)
     if kind == "job":
         return (
-            f"a {name} runs on Azure ML only (az ml job create); the local engine runs "
+            f"{article(name)} runs on Azure ML only (az ml job create); the local engine runs "
             "command and pipeline jobs"
         )
     command = KIND_NAMES.get(kind, (kind, f"az ml {kind} create"))[1]
-    return f"this is a {name} file, not a job: it is created on Azure ML ({command})"
+    return f"this is {article(name)} file, not a job: it is created on Azure ML ({command})"

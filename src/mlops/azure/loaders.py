@@ -10,7 +10,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from mlops.azure.kinds import KINDS, describe, kind_from_schema, runs_on_azure_only
+from mlops.azure.kinds import (
+    KINDS,
+    LOCAL_NODE_TYPES,
+    article,
+    describe,
+    kind_from_schema,
+    runs_on_azure_only,
+)
 from mlops.azure.problems import exception_problem, first_line, schema_problems
 from mlops.documents import YamlDocument, read_document
 from mlops.errors import Problem, ProblemsFound
@@ -103,8 +110,8 @@ def _wrong_kind(path: Path, document: YamlDocument, found: str, expected: str) -
         str(path),
         line,
         "$schema",
-        f"this is a {describe(found)} file, not a {describe(expected)}",
-        f"give a {describe(expected)} YAML",
+        f"this is {article(describe(found))} file, not {article(describe(expected))}",
+        f"give {article(describe(expected))} YAML",
     )
 
 
@@ -151,6 +158,27 @@ def quiet_azure_ai_ml() -> None:
     from azure.ai.ml._utils import _experimental
 
     _experimental._should_skip_warning = lambda: True
+
+
+def azure_only(job: Any) -> str:
+    """Why the local engine cannot run a loaded job, in one line; "" when it can.
+
+    The job's own type (AutoML, Spark, fine-tuning...) or, in a pipeline, the first node of a
+    type only Azure ML runs, named by its place (`jobs.<node>`).
+    """
+    refusal = runs_on_azure_only("job", getattr(job, "type", None))
+    if refusal:
+        return refusal
+    for name, node in (getattr(job, "jobs", None) or {}).items():
+        node_type = str(getattr(node, "type", "") or "")
+        if node_type not in LOCAL_NODE_TYPES:
+            what = article(describe("job", node_type).removesuffix(" job"))
+            return (
+                f"jobs.{name}: {what} node runs on "
+                "Azure ML only (az ml job create); the local engine runs command, parallel "
+                "and pipeline nodes"
+            )
+    return ""
 
 
 def entity_errors(entity: Any) -> dict[str, str]:

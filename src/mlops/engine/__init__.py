@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mlops import tracking
+from mlops.azure.loaders import azure_only
 from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
@@ -108,10 +109,9 @@ def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     job, problems = check_job(path, overrides)
     if problems:
         raise ProblemsFound(problems)
-    if job.type not in {"pipeline", "command"}:
-        raise MlopsError(
-            f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs."
-        )
+    refusal = azure_only(job)
+    if refusal:
+        raise MlopsError(f"{path}: {refusal}.")
     plan = build_plan(job, path) if job.type == "pipeline" else build_command_plan(job, path)
     _warn_missing_packages(plan)
     return job, plan

@@ -1,17 +1,21 @@
 """`mlops validate`: find the YAML files, check each as what it is, collect every problem.
 
-A file is checked by its `$schema`; conda files (referenced by environment YAMLs) are skipped;
-files under `.github/workflows/` are checked as GitHub workflows.
+A file is checked as the kind its `$schema` (or `type:`) names, with azure-ai-ml's loader for it
+(src/mlops/azure); conda, MLTable and prompt flow files are skipped; files under
+`.github/workflows/` are checked as GitHub workflows.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from mlops.azure.kinds import is_conda_file, kind_from_schema
+from mlops.azure.kinds import is_conda_file, is_not_azure_ml, kind_from_schema
 from mlops.azure.loaders import load_entity
 from mlops.documents import display_path, read_document
 from mlops.errors import Problem, ProblemsFound, UsageError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_FOLDERS = (
     "components",
@@ -75,14 +79,26 @@ def validate_files(paths: list[Path]) -> list[Problem]:
 
 
 def check_file(file: Path) -> list[Problem]:
-    """Every problem in one Azure ML YAML file."""
+    """Every problem in one Azure ML YAML file; a check that fails unexpectedly is one problem
+    of this file, so one bad file never stops the others from being checked."""
+    try:
+        return _check_file(file)
+    except Exception as error:
+        logger.debug("checking %s failed", file, exc_info=True)
+        message = f"mlops could not check this file ({type(error).__name__}: {error})"
+        return [
+            Problem(str(file), None, "file", message, "report it with `mlops --debug validate`")
+        ]
+
+
+def _check_file(file: Path) -> list[Problem]:
     from mlops import validation
 
     try:
         document = read_document(file)
     except ProblemsFound as found:
         return found.problems
-    if is_conda_file(document.data):
+    if is_conda_file(document.data) or is_not_azure_ml(document.data):
         return []
     kind = kind_from_schema(document.data)
     if kind == "job":

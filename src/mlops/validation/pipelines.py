@@ -47,7 +47,9 @@ class PipelineChecker:
     def _check_node(self, name, node, raw, where, jobs, parent, parent_outputs) -> None:
         for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
             self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
-        component = node.component
+        component = getattr(node, "component", None)
+        if component is None:
+            return  # an AutoML node: azure-ai-ml checked it; it has no component to bind
         if isinstance(component, str):
             component = self._registered_component(where, component)
             if component is None:

@@ -1,0 +1,3 @@
+from pyspark.sql import SparkSession
+
+SparkSession.builder.getOrCreate().read.csv("x").show()
