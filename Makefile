@@ -48,8 +48,9 @@ test: lint validate ## Lint, validate every YAML, then the whole test suite in p
 test-fast: $(STAMP) ## Every test not marked slow (no server, no pipeline): the inner loop, under a minute
 	$(BIN)/pytest -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint, check formatting, and check no code needs a Python newer than requires-python
+lint: $(STAMP) ## Lint, check formatting and the layers of src/mlops, and that no code needs a Python newer than requires-python
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	$(BIN)/vermin --no-config-file -t=$(PYTHON_MIN)- --violations -q src tests scripts benchmarks
 

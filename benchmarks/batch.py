@@ -1,6 +1,6 @@
 """Local parallel batch scoring: 2 workers vs 1 on a 100,000-row input, measured side by side.
 
-Each run is the real node process (`python -m mlops.batch.driver`) on the sample entry script
+Each run is the real node process (`python -m mlops.parallel.driver`) on the sample entry script
 (`diabetes_regression/score_batch.py`): 100 CSV files of 1,000 rows, 5 files per mini-batch.
 So that scoring, not start-up, dominates, the model is a 2000-tree random forest fitted on the
 diabetes data (the sample's Ridge model scores 100,000 rows in milliseconds). Numeric libraries
@@ -67,7 +67,7 @@ def save_model(folder: Path, trees: int) -> None:
 
 def run(workdir: Path, inputs: Path, model: Path, workers: int, label: str) -> tuple[float, Path]:
     """One driver run; returns its wall time and the output file."""
-    from mlops.batch.spec import RunSpec
+    from mlops.parallel.spec import RunSpec
 
     output = workdir / f"{label}.txt"
     spec = RunSpec(
@@ -89,7 +89,7 @@ def run(workdir: Path, inputs: Path, model: Path, workers: int, label: str) -> t
     env = {**os.environ, **ONE_THREAD, "MLFLOW_DISABLE_TELEMETRY": "true"}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "mlops.batch.driver", "--spec", str(spec_path)],
+        [sys.executable, "-m", "mlops.parallel.driver", "--spec", str(spec_path)],
         env=env,
         capture_output=True,
         text=True,

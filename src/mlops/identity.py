@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
+
 # psutil reads start times in clock ticks (10 ms); a reused PID starts at a different time.
 _SAME_START_SECONDS = 0.05
 
@@ -44,8 +46,6 @@ def identify(pid: int | None) -> Identity | None:
     Args:
         pid: A process id.
     """
-    import psutil
-
     if not pid:
         return None
     try:

@@ -9,6 +9,7 @@ refused with one line naming it and the way back, and left exactly as it was.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import sqlite3
 from collections.abc import Callable
@@ -139,8 +140,6 @@ def mlflow_schema(connection: sqlite3.Connection, path: Path) -> None:
 def _mlflow_revisions() -> tuple[frozenset[str], str | None]:
     """Every schema revision the installed MLflow knows, and its newest (the one no other
     revision builds on), read from its migration scripts without importing alembic."""
-    import importlib.util
-
     spec = importlib.util.find_spec("mlflow")
     assert spec is not None and spec.submodule_search_locations
     versions = Path(next(iter(spec.submodule_search_locations))) / "store/db_migrations/versions"

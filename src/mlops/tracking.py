@@ -77,6 +77,7 @@ def client():
     Raises:
         DamagedStore: The local database is not a whole MLflow store; it is left untouched.
     """
+    # mlflow's import costs about a second: only the commands that touch the registry pay it.
     from mlflow.tracking import MlflowClient
 
     uri = tracking_uri()

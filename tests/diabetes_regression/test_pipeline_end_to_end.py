@@ -15,7 +15,7 @@ MODEL_NAME = "diabetes_regression_model"
 
 
 def _registration(job: dict) -> dict:
-    from mlops.engine.store import output_path
+    from mlops.jobstore import output_path
 
     assert job["status"] == "Completed", job
     assert {node["status"] for node in job["jobs"].values()} <= {"Completed", "Reused"}, job

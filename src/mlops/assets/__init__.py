@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from mlops.assets import catalog
+from mlops.assets.models import find_model
+from mlops.assets.packages import missing_packages as missing
 from mlops.assets.records import Asset
 from mlops.assets.references import parse
 
@@ -27,8 +29,6 @@ def missing_packages(environment: Any) -> list[str]:
 
     See `mlops.assets.packages.missing_packages`; imported on use, as `packaging` costs 50 ms.
     """
-    from mlops.assets.packages import missing_packages as missing
-
     return missing(environment)
 
 
@@ -57,7 +57,5 @@ def resolve_component(reference: str) -> Asset:
 
 def resolve_model(reference: str) -> Asset:
     """The registered model version `reference` names (`path`: its local file or folder)."""
-    from mlops.assets.models import find_model
-
     parsed = parse(reference, "model")
     return find_model(parsed.name, parsed.version)

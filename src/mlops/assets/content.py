@@ -23,6 +23,7 @@ from pathlib import Path
 from mlops.azure.files import content_hash, upload_files
 from mlops.errors import MlopsError
 from mlops.home import mlops_home
+from mlops.jobstore import output_path
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,6 @@ def local_source(path: str | os.PathLike[str], field: str) -> Path:
     text = str(path)
     job_output = _JOB_OUTPUT.match(text)
     if job_output:
-        from mlops.engine.store import output_path
-
         return output_path(job_output["job"], job_output["output"])
     if text.startswith("file:"):
         text = text.removeprefix("file://").removeprefix("file:")

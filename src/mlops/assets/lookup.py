@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlops.assets import catalog
+from mlops.assets.models import find_model, list_models
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, UsageError
 
@@ -22,8 +23,6 @@ def show(kind: str, name: str, version: str | None, label: str | None) -> Asset:
     if label is not None and label != "latest":
         raise MlopsError(f"label {label!r} is not supported locally; only 'latest' is.")
     if kind == "model":
-        from mlops.assets.models import find_model
-
         return find_model(name, version, local=False)
     return catalog.find(kind, name, version)
 
@@ -31,8 +30,6 @@ def show(kind: str, name: str, version: str | None, label: str | None) -> Asset:
 def list_assets(kind: str, name: str | None) -> list[dict[str, Any]]:
     """`az ml <kind> list`: every name with its latest version, or every version of `name`."""
     if kind == "model":
-        from mlops.assets.models import list_models
-
         found = list_models(name)
     elif name:
         found = list(reversed(catalog.versions(kind, name)))

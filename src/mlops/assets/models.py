@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from filelock import FileLock
+
 from mlops import tracking
 from mlops.assets import content
 from mlops.assets.loading import load
@@ -52,7 +54,6 @@ def _registry_lock() -> Iterator[None]:
     if not tracking.tracking_uri().startswith("sqlite:"):
         yield
         return
-    from filelock import FileLock
 
     with FileLock(str(mlops_home() / "model-registry.lock")):
         yield
@@ -232,6 +233,7 @@ def _publish(client: Any, stored: Path, name: str) -> tuple[str, str | None]:
 
 
 def _exists(client: Any, name: str) -> bool:
+    # mlflow's import costs about a second: only the commands that touch the registry pay it.
     from mlflow.exceptions import MlflowException
 
     try:
@@ -242,6 +244,7 @@ def _exists(client: Any, name: str) -> bool:
 
 
 def _ensure_registered(client: Any, name: str) -> None:
+    # mlflow's import costs about a second: only the commands that touch the registry pay it.
     from mlflow.exceptions import MlflowException
 
     try:
@@ -308,6 +311,7 @@ def _materialised(asset: Asset) -> Asset:
         raise MlopsError(_missing_files(asset))
     cache = mlops_home() / "model-cache" / asset.name / asset.version
     if not cache.exists():
+        # mlflow's import costs about a second: only the commands that touch the registry pay it.
         import mlflow.artifacts
 
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,7 @@ def _wrong_kind(path: Path, document: YamlDocument, found: str, expected: str) -
 
 
 def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document: YamlDocument):
+    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
     from azure.ai.ml.exceptions import MlException
     from marshmallow.exceptions import ValidationError
 
@@ -138,6 +139,7 @@ def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document
 
 
 def _loader(kind: str, data: Any):
+    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
     from azure.ai.ml.entities import _load_functions
 
     name = LOADERS[kind]
@@ -155,6 +157,7 @@ def quiet_azure_ai_ml() -> None:
     (tests/mlops/azure checks it still exists and is what the notices consult).
     """
     logging.getLogger("azure.ai.ml").setLevel(logging.ERROR)
+    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
     from azure.ai.ml._utils import _experimental
 
     _experimental._should_skip_warning = lambda: True

@@ -1,2 +1,2 @@
-"""Batch scoring: Azure ML's parallel job run locally (`parallel`), and local batch endpoints
-and deployments (`endpoints`) that run a deployment as a job through the engine."""
+"""Local batch endpoints and deployments (`endpoints`, `deployments`) that run a deployment as a
+job through the engine (`invoke`); the parallel runner they rely on is `mlops.parallel`."""

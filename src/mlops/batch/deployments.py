@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mlops.assets import resolve_model
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
+from mlops.engine.overrides import params_override
 from mlops.errors import MlopsError
+from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
+from mlops.validation import load_entity
 
 # Azure ML's defaults for a model batch deployment's settings.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -55,10 +59,6 @@ def create_deployment(
         NotFoundError: The endpoint or the model does not exist.
         MlopsError: The code folder or scoring script is missing.
     """
-    from mlops.engine.overrides import params_override
-    from mlops.online.server import lay_out_model
-    from mlops.validation import load_entity
-
     file = Path(file)
     entity = load_entity(file, "batch_deployment", params_override(set_values))
     endpoint = endpoint_name or entity.endpoint_name
@@ -155,8 +155,6 @@ def _code(entity: Any, file: Path) -> tuple[Path, str]:
 def _model(entity: Any, file: Path) -> tuple[Path, str, str | None]:
     model = entity.model
     if isinstance(model, str):
-        from mlops.assets import resolve_model
-
         reference = model if model.startswith("azureml:") else f"azureml:{model}"
         asset = resolve_model(reference)
         return Path(asset.path), asset.name, str(asset.version)

@@ -9,6 +9,7 @@ from typing import Any
 from mlops.batch import state
 from mlops.errors import MlopsError
 from mlops.online.state import exclusive
+from mlops.validation import load_entity
 
 
 @exclusive
@@ -28,8 +29,6 @@ def create_endpoint(file: Path | None, name: str | None = None) -> dict[str, Any
     """
     description, tags, auth_mode = None, {}, "aad_token"
     if file is not None:
-        from mlops.validation import load_entity
-
         entity = load_entity(Path(file), "batch_endpoint")
         name = name or entity.name
         description, tags = entity.description, dict(entity.tags or {})

@@ -13,8 +13,10 @@ from typing import Any
 import yaml
 
 from mlops.batch import state
-from mlops.batch.spec import FILE_NAME_ARGUMENT
+from mlops.engine import create_job
+from mlops.engine.names import new_job_name
 from mlops.errors import MlopsError
+from mlops.parallel.spec import FILE_NAME_ARGUMENT
 
 SCHEMAS = "https://azuremlschemas.azureedge.net/latest"
 OUTPUT_NAME = "score"  # the output name Azure gives a batch job (`--output-name score`)
@@ -45,9 +47,6 @@ def invoke(
         NotFoundError: No such endpoint, deployment or input.
         MlopsError: No deployment named and no default.
     """
-    from mlops.engine import create_job
-    from mlops.engine.names import new_job_name
-
     record = state.load_endpoint(endpoint)
     name = deployment_name or record["defaults"].get("deployment_name")
     if not name:

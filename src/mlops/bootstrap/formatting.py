@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 def ruff_command() -> str | None:
     """The ruff executable: the one installed with this Python, else one on PATH; None if none."""
     try:
+        # ruff is optional here (a dev tool): without it the formatter on PATH is used.
         from ruff.__main__ import find_ruff_bin
     except ImportError:
         return shutil.which("ruff")

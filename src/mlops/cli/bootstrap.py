@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+# Each command imports the library it calls inside its function, so `mlops --help` and
+# `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
+
 
 @click.command()
 @click.option("-n", "--name", required=True, help="Your project's name, e.g. churn_model.")

@@ -8,6 +8,9 @@ import click
 
 from mlops.cli.output import Result, azure_compatible
 
+# Each command imports the library it calls inside its function, so `mlops --help` and
+# `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
+
 _FAILED_STATUSES = {"Failed", "Canceled"}
 
 
@@ -75,7 +78,7 @@ def show(name) -> dict:
 @azure_compatible
 def list_command(max_results) -> list:
     """List jobs, newest first."""
-    from mlops.engine import store
+    from mlops import jobstore as store
     from mlops.engine.status import with_live_status
 
     fields = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")

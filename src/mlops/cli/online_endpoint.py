@@ -8,6 +8,9 @@ import click
 
 from mlops.cli.output import azure_compatible
 
+# Each command imports the library it calls inside its function, so `mlops --help` and
+# `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
+
 
 @click.group(name="online-endpoint")
 def online_endpoint() -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+# Each command imports the library it calls inside its function, so `mlops --help` and
+# `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
+
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))

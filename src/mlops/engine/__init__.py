@@ -16,9 +16,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from mlops import jobstore as store
 from mlops import tracking
+from mlops.assets import missing_packages, resolve_environment
 from mlops.azure.loaders import azure_only
-from mlops.engine import store
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override, unknown_override_problems
@@ -30,6 +31,7 @@ from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
+from mlops.validation import check_job, load_entity
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -101,8 +103,6 @@ def _stops_like_ctrl_c() -> Iterator[None]:
 
 
 def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
-    from mlops.validation import check_job
-
     unknown = unknown_override_problems(path, overrides)
     if unknown:
         raise ProblemsFound(unknown)
@@ -246,9 +246,6 @@ def cancel_job(name: str) -> dict[str, Any]:
 
 def _warn_missing_packages(plan: Plan) -> None:
     """Name, once, the packages a node's environment lists that this interpreter lacks."""
-    from mlops.assets import missing_packages, resolve_environment
-    from mlops.validation import load_entity
-
     seen: set[str] = set()
     for node in plan.nodes.values():
         environment = getattr(node.component, "environment", None)

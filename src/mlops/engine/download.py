@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from mlops.engine import store
+from mlops import jobstore as store
 from mlops.errors import NotFoundError, UsageError
 
 

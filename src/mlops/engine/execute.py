@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from mlops.engine import reuse, store
+from mlops import jobstore as store
+from mlops.engine import reuse
 from mlops.engine.content import make_read_only, tree_hash
 from mlops.engine.node import (
     NodeState,

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlops.engine import store
+from mlops import jobstore as store
+from mlops import tracking
 from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream
 from mlops.expressions import format_value, quote_path, render_command
 from mlops.home import mlops_home
+from mlops.parallel import node_command
 
 
 @dataclass
@@ -173,8 +175,6 @@ def argv(
 ) -> list[str]:
     """The process to start for the node: bash running its command, or the parallel driver."""
     if node.component.type == "parallel":
-        from mlops.batch.parallel import node_command
-
         return node_command(
             node.component, {k: v.value for k, v in values.items()}, outputs, workdir
         )
@@ -183,8 +183,6 @@ def argv(
 
 def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:
     """The environment variables a node's process sees (as an Azure ML job's script does)."""
-    from mlops import tracking
-
     variables = dict(os.environ)
     variables.update(tracking.mlflow_environment())
     variables.update(run_ids)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mlops.documents import read_document
 from mlops.errors import Problem, UsageError
 
 
@@ -58,8 +59,6 @@ def unknown_override_problems(path: Path, overrides: list[dict[str, Any]]) -> li
     Raises:
         ProblemsFound: The job YAML cannot be read (it is reported as such).
     """
-    from mlops.documents import read_document
-
     data = read_document(path).data
     if not isinstance(data, dict):
         return []
@@ -108,8 +107,6 @@ def _missing(path: Path, key: str, name: str, existing: Any, what: str) -> Probl
 def _component_fields(path: Path, node: Any, kind: str) -> dict[str, Any] | None:
     """A node's component's inputs or outputs, when the component is inline or a local file
     (None for a registered component: its fields are checked when it is resolved)."""
-    from mlops.documents import read_document
-
     component = node.get("component") if isinstance(node, dict) else None
     if isinstance(component, dict):
         return component.get(kind) or {}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlops.assets import resolve_component
+from mlops.azure.kinds import PATH_TYPES
 from mlops.engine.sources import (
     DataPath,
     Literal,
@@ -20,8 +22,7 @@ from mlops.engine.sources import (
 )
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import binding
-
-PATH_TYPES = {"uri_folder", "uri_file", "mlflow_model", "custom_model", "mltable", "triton_model"}
+from mlops.validation import load_entity
 
 
 @dataclass
@@ -143,8 +144,6 @@ class _Planner:
         component = node.component
         if not isinstance(component, str):
             return component
-        from mlops.assets import resolve_component
-        from mlops.validation import load_entity
 
         reference = component if component.startswith("azureml:") else f"azureml:{component}"
         try:

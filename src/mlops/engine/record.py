@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from mlops.engine import store
+from mlops import jobstore as store
 from mlops.engine.node import NodeState
 
 _LOG_TAIL_LINES = 20

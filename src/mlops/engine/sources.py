@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlops.assets import resolve_data, resolve_model
 from mlops.errors import MlopsError
+from mlops.jobstore import output_path
 
 MODEL_TYPES = {"mlflow_model", "custom_model", "triton_model"}
 _ASSET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[A-Za-z0-9_.-]+|@[A-Za-z0-9_]+)$")
@@ -72,8 +74,6 @@ def data_source(path: str, kind: str, mode: str | None, base: Path) -> DataPath:
     """
     text = path.removeprefix("file://").removeprefix("file:")
     if job_output := _JOB_OUTPUT.match(text):
-        from mlops.engine.store import output_path
-
         return DataPath(output_path(job_output["job"], job_output["output"]), kind, mode)
     if _CLOUD.match(text):
         raise MlopsError(
@@ -85,8 +85,6 @@ def data_source(path: str, kind: str, mode: str | None, base: Path) -> DataPath:
         return DataPath(local, kind, mode)
     reference = text.removeprefix("azureml:")
     if _ASSET.match(reference):
-        from mlops.assets import resolve_data, resolve_model
-
         resolve = resolve_model if kind in MODEL_TYPES else resolve_data
         asset = resolve(f"azureml:{reference}")
         return DataPath(Path(asset.path), kind, mode, f"azureml:{asset.name}:{asset.version}")

@@ -6,9 +6,10 @@ properties; a PID that now belongs to another process does not keep a dead job R
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from mlops.engine import store
+from mlops import jobstore as store
 from mlops.identity import Identity, identify, still_running
 
 _ENDED_EARLY = "the engine process running this job ended before the job did"
@@ -17,8 +18,6 @@ _LIVE = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 def engine_identity() -> dict[str, Any]:
     """The properties that identify the engine running a job (this process)."""
-    import os
-
     me = identify(os.getpid())
     assert me is not None
     return {"engine_pid": me.pid, "engine_started": me.started, "engine_command": list(me.command)}

@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any
 
+from mlops import tracking
 from mlops.errors import MlopsError
 
 
@@ -64,8 +65,6 @@ class _Operations:
     """What the tracker does, in its own process, on the configured MLflow store."""
 
     def __init__(self) -> None:
-        from mlops import tracking
-
         self.tracking = tracking
         self.client = tracking.client()
 
@@ -83,6 +82,7 @@ class _Operations:
         return [dict(data.metrics), dict(data.tags)]
 
     def log_metrics(self, run_id: str, metrics: dict[str, float]) -> None:
+        # mlflow's import costs about a second: paid only when a node logs its first metrics.
         from mlflow.entities import Metric
 
         if metrics:

@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mlops.assets import missing_packages, resolve_model
+from mlops.engine.content import snapshot
+from mlops.engine.overrides import params_override
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
+from mlops.validation import check_online_deployment
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +119,6 @@ def _retire(deployment: dict[str, Any]) -> None:
 
 
 def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name: str | None):
-    from mlops.engine.overrides import params_override
-    from mlops.validation import check_online_deployment
-
     overrides = params_override(set_values)
     if endpoint_name:
         overrides.append({"endpoint_name": endpoint_name})
@@ -135,8 +136,6 @@ def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name
 
 
 def _start(entity: Any, folder: Path) -> dict[str, Any]:
-    from mlops.engine.content import snapshot
-
     model_path, model_name, model_version, model_reference = _model(entity)
     _note_environment(entity)
     configuration = entity.code_configuration
@@ -196,8 +195,6 @@ def _model(entity: Any) -> tuple[Path, str, str | None, str]:
     if model is None:
         raise MlopsError(f"deployment {entity.name}: no model. Fix: set model: in the YAML.")
     if isinstance(model, str):
-        from mlops.assets import resolve_model
-
         reference = model if model.startswith("azureml:") else f"azureml:{model}"
         asset = resolve_model(reference)
         return (
@@ -215,8 +212,6 @@ def _model(entity: Any) -> tuple[Path, str, str | None, str]:
 
 
 def _note_environment(entity: Any) -> None:
-    from mlops.assets import missing_packages
-
     environment = entity.environment
     if environment is None or isinstance(environment, str):
         return

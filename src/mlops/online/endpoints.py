@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import socket
 import sys
 import time
@@ -14,6 +15,7 @@ from typing import Any
 
 from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
+from mlops.validation import load_entity
 
 _MAX_MIRROR_PERCENT = 50
 
@@ -31,8 +33,6 @@ def create_endpoint(
     """
     entity = None
     if file is not None:
-        from mlops.validation import load_entity
-
         entity = load_entity(Path(file), "online_endpoint")
     name = name or getattr(entity, "name", None)
     if not name:
@@ -97,8 +97,6 @@ def ensure_gateway(current: dict[str, Any]) -> None:
 
 
 def _environment() -> dict[str, str]:
-    import os
-
     return dict(os.environ)
 
 

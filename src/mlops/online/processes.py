@@ -18,6 +18,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -106,8 +107,6 @@ def _forget(pid: int) -> None:
 
 
 def _reap_later(process: subprocess.Popen[bytes]) -> None:
-    import threading
-
     threading.Thread(target=process.wait, daemon=True).start()
 
 

@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from filelock import FileLock, Timeout
+
 from mlops import atomic
+from mlops.engine.content import remove_tree
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
 
@@ -68,7 +71,6 @@ def endpoints_root() -> Path:
 def _lock(path: Path) -> Any:
     # One lock object per file and process: filelock counts nested acquisitions of the same
     # object, so a locked change may call another (create_deployment -> ensure_gateway).
-    from filelock import FileLock
 
     return FileLock(str(path))
 
@@ -84,8 +86,6 @@ def locked() -> Iterator[None]:
     Raises:
         MlopsError: Another command held the lock for longer than ten minutes.
     """
-    from filelock import Timeout
-
     root = endpoints_root()
     root.mkdir(parents=True, exist_ok=True)
     lock = _lock(root / _LOCK_FILE)
@@ -191,7 +191,5 @@ def load_keys(endpoint: str) -> dict[str, str]:
 
 def remove(folder: Path) -> None:
     """Delete an endpoint's or deployment's folder (code snapshots in it may be read-only)."""
-    from mlops.engine.content import remove_tree
-
     remove_tree(folder)
     shutil.rmtree(folder, ignore_errors=True)

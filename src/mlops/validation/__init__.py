@@ -10,6 +10,10 @@ from typing import Any
 from mlops.azure.loaders import entity_errors, load_entity
 from mlops.documents import read_document
 from mlops.errors import Problem, ProblemsFound
+from mlops.validation.components import component_problems
+from mlops.validation.deployments import deployment_problems
+from mlops.validation.files import validate_files
+from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
 
 __all__ = [
     "check_component",
@@ -41,8 +45,6 @@ def check_job(
     document = read_document(path)
     problems = _service_checks(job, path, document)
     if getattr(job, "type", None) == "pipeline":
-        from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
-
         checker = PipelineChecker()
         checker.check(job, str(path), document, parent_inputs_of(job))
         problems += checker.problems
@@ -51,8 +53,6 @@ def check_job(
 
 def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
     """Load a component and check its command and keys."""
-    from mlops.validation.components import component_problems
-
     path = Path(path)
     try:
         component = load_entity(path, "component")
@@ -60,8 +60,6 @@ def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
         return None, found.problems
     document = read_document(path)
     if component.type == "pipeline":
-        from mlops.validation.pipelines import PipelineChecker
-
         checker = PipelineChecker()
         parent = {name: (value.type, None) for name, value in (component.inputs or {}).items()}
         checker.check(component, str(path), document, parent)
@@ -73,8 +71,6 @@ def check_deployment(
     path: Path, kind: str, params_override: list[dict[str, Any]] | None = None
 ) -> tuple[Any | None, list[Problem]]:
     """Load an online or batch deployment and check its code folder and scoring script."""
-    from mlops.validation.deployments import deployment_problems
-
     path = Path(path)
     try:
         deployment = load_entity(path, kind, params_override)
@@ -92,8 +88,6 @@ def check_online_deployment(
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
     """Everything `mlops validate` reports for these files and folders (see validation.files)."""
-    from mlops.validation.files import validate_files
-
     return validate_files(paths)
 
 

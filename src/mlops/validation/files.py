@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mlops import validation
 from mlops.azure.kinds import is_conda_file, is_not_azure_ml, kind_from_schema
 from mlops.azure.loaders import load_entity
 from mlops.documents import display_path, read_document
 from mlops.errors import Problem, ProblemsFound, UsageError
+from mlops.validation.workflows import WorkflowLinters
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,6 @@ def validate_files(paths: list[Path]) -> list[Problem]:
     workflows = [file for file in files if _is_workflow(file)]
     pending = None
     if workflows:
-        from mlops.validation.workflows import WorkflowLinters
-
         pending = WorkflowLinters(workflows)
     checked: dict[Path, list[Problem]] = {}
 
@@ -92,8 +92,6 @@ def check_file(file: Path) -> list[Problem]:
 
 
 def _check_file(file: Path) -> list[Problem]:
-    from mlops import validation
-
     try:
         document = read_document(file)
     except ProblemsFound as found:

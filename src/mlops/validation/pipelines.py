@@ -11,8 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlops.documents import YamlDocument
-from mlops.errors import Problem
+from mlops.assets import catalog, resolve_component
+from mlops.assets.references import parse
+from mlops.azure.loaders import load_entity
+from mlops.documents import YamlDocument, read_document
+from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import ExpressionError, Reference, binding
 from mlops.validation.components import component_problems
 from mlops.validation.literals import literal_problem, type_fit_problem
@@ -92,7 +95,6 @@ class PipelineChecker:
                 )
         if getattr(component, "type", None) == "pipeline" and component._source_path:
             nested = Path(component._source_path)
-            from mlops.documents import read_document
 
             parent_of_nested = {
                 key: (getattr(value, "type", None), None) for key, value in declared.items()
@@ -181,10 +183,6 @@ class PipelineChecker:
         """
         if reference in self._registered:
             return self._registered[reference]
-        from mlops.assets import catalog, resolve_component
-        from mlops.assets.references import parse
-        from mlops.azure.loaders import load_entity
-        from mlops.errors import MlopsError, ProblemsFound
 
         text = reference if reference.startswith("azureml:") else f"azureml:{reference}"
         component = None
@@ -203,7 +201,6 @@ class PipelineChecker:
         if not source or source in self._checked_files or component.type == "pipeline":
             return
         self._checked_files.add(source)
-        from mlops.documents import read_document
 
         self.problems += component_problems(component, source, read_document(Path(source)))
 

@@ -16,10 +16,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from mlops.documents import display_path
-from mlops.errors import MlopsError, Problem
+from mlops.documents import display_path, read_document
+from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.home import repo_root
-from mlops.validation import actionlint
+
+# `files` imports this module too: a module reference, read at call time, lets both load.
+from mlops.validation import actionlint, files
 
 _AZ_ML_FILE_FLAGS = {"-f", "--file", "--request-file"}
 _WORKFLOW_SYNTAX = "https://docs.github.com/actions/reference/workflow-syntax-for-github-actions"
@@ -106,9 +108,6 @@ def _schema_problems(process: subprocess.Popen[str]) -> list[Problem]:
 
 
 def _line(file: str, field: str) -> int | None:
-    from mlops.documents import read_document
-    from mlops.errors import ProblemsFound
-
     try:
         return read_document(Path(file)).line(field)
     except ProblemsFound:
@@ -178,10 +177,7 @@ def az_ml_file_problems(
         workflow: The workflow file.
         check: Checks one such file (default: `mlops.validation.files.check_file`).
     """
-    from mlops.validation.files import check_file
-
-    check = check or check_file
-    from mlops.documents import read_document
+    check = check or files.check_file
 
     document = read_document(workflow)
     root = repo_root(workflow.resolve().parent)

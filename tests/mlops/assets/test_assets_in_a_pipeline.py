@@ -67,7 +67,7 @@ jobs:
 @pytest.mark.slow
 def test_pipeline_reads_the_latest_registered_data_asset(cli, mlops_home, tmp_path, make_csv):
     from mlops.engine import create_job
-    from mlops.engine.store import output_path
+    from mlops.jobstore import output_path
 
     cli.ok("environment", "create", "-f", str(PROJECT / "environments" / "train.yml"))
     cli.ok("data", "create", "-f", str(PROJECT / "data" / "training.yml"))

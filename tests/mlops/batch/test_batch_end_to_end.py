@@ -36,7 +36,7 @@ def expected_lines() -> list[str]:
 
 def test_batch_pipeline_scores_every_row_once_in_input_order(trained_store: Path) -> None:
     from mlops.engine import create_job
-    from mlops.engine.store import output_path
+    from mlops.jobstore import output_path
 
     job = create_job(PROJECT / "pipelines" / "batch_score.yml")
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from tool_fixtures import PROJECT
 
-from mlops.batch.parallel import node_command
-from mlops.batch.spec import RunSpec
 from mlops.errors import MlopsError
+from mlops.parallel import node_command
+from mlops.parallel.spec import RunSpec
 from mlops.validation import load_entity
 
 COMPONENT = PROJECT / "components" / "score_batch.yml"
@@ -43,7 +43,7 @@ def test_node_command_runs_the_driver_on_the_components_settings(tmp_path: Path)
         workdir,
     )
 
-    assert argv[:3] == [sys.executable, "-m", "mlops.batch.driver"]
+    assert argv[:3] == [sys.executable, "-m", "mlops.parallel.driver"]
     spec = RunSpec.load(Path(argv[-1]))
     assert spec.input_path == "/data/in"
     assert spec.script_arguments == ["--model", "/models/m 1"]
@@ -87,7 +87,7 @@ def test_settings_the_local_runner_cannot_honour_are_refused(
 @pytest.mark.slow
 def test_a_node_over_its_error_threshold_fails_its_job(mlops_home: Path) -> None:
     from mlops.engine import create_job
-    from mlops.engine.store import log_path
+    from mlops.jobstore import log_path
 
     job = create_job(PIPELINES / "fails_over_threshold.yml")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops.batch.spec import RunSpec
+from mlops.parallel.spec import RunSpec
 
 SCRIPTS = Path(__file__).parent / "scripts"
 
@@ -41,7 +41,7 @@ def run_driver(tmp_path: Path, files: dict[str, int], **settings) -> tuple[int, 
     spec_path = tmp_path / "spec.json"
     spec.save(spec_path)
     done = subprocess.run(
-        [sys.executable, "-m", "mlops.batch.driver", "--spec", str(spec_path)],
+        [sys.executable, "-m", "mlops.parallel.driver", "--spec", str(spec_path)],
         capture_output=True,
         text=True,
         timeout=120,

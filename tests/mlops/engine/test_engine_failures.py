@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from tool_fixtures import statuses
 
-from mlops.engine import create_job, store
+from mlops import jobstore as store
+from mlops.engine import create_job
 from mlops.errors import ProblemsFound
 
 

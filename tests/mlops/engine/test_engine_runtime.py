@@ -14,7 +14,7 @@ from tool_fixtures import result
 from mlops import tracking
 from mlops.cli import main
 from mlops.engine import create_job
-from mlops.engine.store import output_path
+from mlops.jobstore import output_path
 
 pytestmark = pytest.mark.slow
 

@@ -57,7 +57,7 @@ def _documented_commands() -> list[str]:
 def test_the_guide_compiles_the_step_validates_it_and_runs_it_in_a_pipeline(
     mlops_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mlops.engine.store import output_path
+    from mlops.jobstore import output_path
 
     shutil.copytree(EXAMPLE, tmp_path / "examples" / "python_components")
     monkeypatch.chdir(tmp_path)

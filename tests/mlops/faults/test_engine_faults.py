@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops.engine import store
+from mlops import jobstore as store
 
 PIPELINES = Path(__file__).parents[1] / "engine" / "pipelines"
 

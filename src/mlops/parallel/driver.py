@@ -2,7 +2,7 @@
 mini-batches and runs them on worker processes with Azure ML's retry, timeout and error
 threshold rules, then writes the append_row output.
 
-Run as `python -m mlops.batch.driver --spec <spec.json>` (see `mlops.batch.parallel`).
+Run as `python -m mlops.parallel.driver --spec <spec.json>` (see `mlops.parallel`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 from mlops import atomic
-from mlops.batch.minibatches import input_files, split
-from mlops.batch.spec import RunSpec
-from mlops.batch.worker import serve
 from mlops.errors import MlopsError
+from mlops.parallel.minibatches import input_files, split
+from mlops.parallel.spec import RunSpec
+from mlops.parallel.worker import serve
 
 logger = logging.getLogger("mlops.batch")
 
@@ -218,7 +218,7 @@ def run_spec(spec_path: Path) -> Outcome:
     """Run the parallel node a spec describes and write its append_row output.
 
     Args:
-        spec_path: The JSON spec (`mlops.batch.spec.RunSpec`).
+        spec_path: The JSON spec (`mlops.parallel.spec.RunSpec`).
 
     Returns:
         How the run ended.
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code.
     """
-    parser = argparse.ArgumentParser(prog="python -m mlops.batch.driver", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m mlops.parallel.driver", description=__doc__)
     parser.add_argument("--spec", type=Path, required=True, help="The run spec (JSON).")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

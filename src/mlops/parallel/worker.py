@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from mlops.batch.spec import RunSpec
+from mlops.parallel.spec import RunSpec
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,8 @@
-"""The engine's entry to batch scoring: the process that runs one `type: parallel` node."""
+"""Azure ML's parallel job run locally: the process that runs one `type: parallel` node.
+
+Below the engine, which calls `node_command`; the driver (`python -m mlops.parallel.driver`)
+splits the input into mini-batches and feeds them to worker processes running the entry script.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mlops.batch.spec import build_spec
+from mlops.parallel.spec import build_spec
 
 SPEC_FILE = "parallel_run_spec.json"
 
@@ -35,4 +39,4 @@ def node_command(
     spec = build_spec(component, inputs, outputs, Path(workdir), os.cpu_count() or 1)
     spec_path = Path(workdir) / SPEC_FILE
     spec.save(spec_path)
-    return [sys.executable, "-m", "mlops.batch.driver", "--spec", str(spec_path)]
+    return [sys.executable, "-m", "mlops.parallel.driver", "--spec", str(spec_path)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops import atomic
+from mlops.azure.kinds import PATH_TYPES
 from mlops.errors import MlopsError
 from mlops.expressions import (
     ExpressionError,
@@ -116,8 +117,6 @@ def build_spec(
 
 def _text(component: Any, name: str, value: object) -> str | None:
     """An input as program_arguments show it: paths quoted (they are split like a shell's)."""
-    from mlops.engine.plan import PATH_TYPES
-
     if value is None:
         return None
     declared = getattr((component.inputs or {}).get(name), "type", None)

@@ -1,5 +1,8 @@
 """Where a local job keeps its state, outputs and logs, under `<mlops home>/jobs/<name>/`.
 
+A core module, not the engine's: the engine writes jobs, and the asset store reads their outputs
+(`azureml://jobs/<job>/outputs/<output>`) without depending on the engine.
+
 jobs/<name>/job.json                          the job as `mlops job show` prints it
 jobs/<name>/nodes/<node>/outputs/<output>     each node's outputs
 jobs/<name>/nodes/<node>/user_logs/std_log.txt   each node's log (Azure's file name)
