@@ -66,6 +66,20 @@ KIND_NAMES = {
     "capability_host": ("capability host", "az ml capability-host create"),
 }
 
+# Kinds that have a local `mlops` verb of their own (the same verb as az ml's).
+LOCAL_KINDS = frozenset(
+    {
+        "component",
+        "data",
+        "model",
+        "environment",
+        "online_endpoint",
+        "online_deployment",
+        "batch_endpoint",
+        "batch_deployment",
+    }
+)
+
 # Job types the local engine runs; every other job type runs only on Azure ML.
 LOCAL_JOB_TYPES = frozenset({"command", "pipeline"})
 
@@ -266,4 +280,7 @@ def runs_on_azure_only(kind: str, job_type: str | None = None) -> str:
             "command and pipeline jobs"
         )
     command = KIND_NAMES.get(kind, (kind, f"az ml {kind} create"))[1]
+    if kind in LOCAL_KINDS:
+        local = command.replace("az ml", "mlops", 1)
+        return f"this is {article(name)} file, not a job: create it with `{local} -f <file>`"
     return f"this is {article(name)} file, not a job: it is created on Azure ML ({command})"

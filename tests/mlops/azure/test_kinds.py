@@ -155,6 +155,11 @@ def test_one_file_that_breaks_a_check_does_not_stop_the_others(
         ("pipeline_with_automl_node.yml", "jobs.regress: an AutoML node runs on Azure ML only"),
         ("schedule.yml", "this is a schedule file, not a job: it is created on Azure ML"),
         ("compute.yml", "this is a compute file, not a job: it is created on Azure ML"),
+        ("data.yml", "this is a data asset file, not a job: create it with `mlops data create"),
+        (
+            "online_deployment.yml",
+            "an online deployment file, not a job: create it with `mlops online-deployment create",
+        ),
     ],
 )
 def test_job_create_refuses_what_only_azure_ml_runs_in_one_line(
