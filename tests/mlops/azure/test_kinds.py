@@ -22,6 +22,7 @@ KINDS_FOLDER = Path(__file__).parent / "kinds"
 SAMPLES = {
     "command_job.yml": "job",
     "pipeline_with_automl_node.yml": "job",
+    "pipeline_with_sweep_and_spark_nodes.yml": "job",
     "sweep_job.yml": "job",
     "automl_classification_job.yml": "job",
     "automl_forecasting_job.yml": "job",
@@ -153,6 +154,8 @@ def test_one_file_that_breaks_a_check_does_not_stop_the_others(
         ("spark_job.yml", "a Spark job runs on Azure ML only"),
         ("finetuning_job.yml", "a fine-tuning job runs on Azure ML only"),
         ("pipeline_with_automl_node.yml", "jobs.regress: an AutoML node runs on Azure ML only"),
+        # The first node the engine cannot run is named (a sweep today, a Spark one in any case).
+        ("pipeline_with_sweep_and_spark_nodes.yml", "node runs on Azure ML only"),
         ("schedule.yml", "this is a schedule file, not a job: it is created on Azure ML"),
         ("compute.yml", "this is a compute file, not a job: it is created on Azure ML"),
         ("data.yml", "this is a data asset file, not a job: create it with `mlops data create"),
