@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from mlops.cli.output import Result, azure_compatible
 
 _FAILED_STATUSES = {"Failed", "Canceled"}
+_LIVE_STATUSES = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 
 @click.group()
@@ -32,8 +34,13 @@ def job() -> None:
 @click.option(
     "--max-parallel", type=click.IntRange(min=1), help="Most nodes at once (default: cores)."
 )
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Open the job's page (graph, status, logs) in the browser; print its address without one.",
+)
 @azure_compatible
-def create(file, set_values, more_set_values, name, stream, max_parallel) -> Result:
+def create(file, set_values, more_set_values, name, stream, max_parallel, web) -> Result:
     """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
 
     Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
@@ -43,24 +50,58 @@ def create(file, set_values, more_set_values, name, stream, max_parallel) -> Res
 
     if more_set_values and not set_values:
         raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
-    record = create_job(
-        file,
-        set_values=[*set_values, *more_set_values],
-        name=name,
-        stream=stream,
-        max_parallel=max_parallel,
-    )
+    page = contextlib.nullcontext()
+    if web:
+        from mlops.engine.names import new_job_name
+        from mlops.jobpage.web import PageFollower
+
+        name = name or new_job_name()
+        page = PageFollower(name)
+    with page:
+        record = create_job(
+            file,
+            set_values=[*set_values, *more_set_values],
+            name=name,
+            stream=stream,
+            max_parallel=max_parallel,
+        )
     return Result(record, 1 if record["status"] in _FAILED_STATUSES else 0)
 
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Open the job's page in the browser (redrawn until a running job ends).",
+)
 @azure_compatible
-def show(name) -> dict:
+def show(name, web) -> dict:
     """Show a job: status, inputs, outputs, and each node's status, duration and metrics."""
     from mlops.engine.status import current_record
 
+    if web:
+        from mlops.jobpage.web import follow, open_in_browser, write_page
+
+        open_in_browser(write_page(name))
+        if current_record(name)["status"] in _LIVE_STATUSES:
+            click.echo("Redrawing the page until the job ends (Ctrl-C stops that).", err=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                follow(name)
     return current_record(name)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+def summary(name) -> None:
+    """Print the job's graph as Mermaid markdown: nodes with status, edges, the gate's decision.
+
+    For a GitHub job summary: `mlops job summary -n NAME >> "$GITHUB_STEP_SUMMARY"`.
+    """
+    from mlops.jobpage.mermaid import summary_markdown
+    from mlops.jobpage.source import read_job
+
+    click.echo(summary_markdown(read_job(name)), nl=False)
 
 
 @job.command(name="list")
