@@ -43,16 +43,16 @@ def mermaid(job: JobGraph, ids: dict[str, str]) -> list[str]:
 
 
 def _level(job: JobGraph, group: str, ids: dict[str, str], indent: str) -> list[str]:
-    """The nodes directly in `group` ("" for the top), then each subgroup as a subgraph."""
+    """The nodes directly in `group` ("" for the top), then each group inside it as a subgraph."""
     lines = []
-    depth = group.count("/") + 1 if group else 0
     for node in job.nodes:
         if (node.groups[-1] if node.groups else "") == group:
             lines.append(f'{indent}{ids[node.id]}["{_text(_box(node))}"]:::{_class(node)}')
-    for index, inner in enumerate(g for g in job.groups() if g.count("/") + 1 == depth + 1):
-        if group and not inner.startswith(f"{group}/"):
+    for index, inner in enumerate(job.groups()):
+        parent = inner.rsplit("/", 1)[0] if "/" in inner else ""
+        if parent != group:
             continue
-        lines.append(f'{indent}subgraph g{depth}_{index}["pipeline {_text(inner)}"]')
+        lines.append(f'{indent}subgraph g{index}["pipeline {_text(inner.rsplit("/", 1)[-1])}"]')
         lines += _level(job, inner, ids, indent + "  ")
         lines.append(f"{indent}end")
     return lines
