@@ -113,12 +113,22 @@ def summary(name) -> None:
     show_default=True,
     help="Most jobs listed.",
 )
+@click.option(
+    "-p",
+    "--parent-job-name",
+    "parent_job_name",
+    help="List this pipeline job's child jobs (its nodes) instead, as az ml does.",
+)
 @azure_compatible
-def list_command(max_results) -> list:
-    """List jobs, newest first."""
+def list_command(max_results, parent_job_name) -> list:
+    """List jobs, newest first (or a pipeline job's child jobs)."""
     from mlops.engine import store
     from mlops.engine.status import with_live_status
 
+    if parent_job_name:
+        from mlops.jobpage.source import child_jobs
+
+        return child_jobs(parent_job_name)[:max_results]
     fields = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
     records = [with_live_status(record) for record in store.all_records()[:max_results]]
     return [{key: record.get(key) for key in fields} for record in records]

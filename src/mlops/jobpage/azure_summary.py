@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ def from_azure(
                 id=node_id,
                 type=entry.get("type") or "command",
                 status="Reused" if reused and status == "Completed" else status,
+                duration_s=_seconds(run.get("start_time"), run.get("end_time")),
                 reused_from=properties.get("azureml.reusedrunid") if reused else None,
                 decision=decision if _is_gate(node_id, entry, decision) else None,
             )
@@ -61,6 +63,16 @@ def from_azure(
         nodes=tuple(nodes),
         edges=tuple(edges),
     )
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    """The seconds between two ISO times, when both are given."""
+    if not start or not end:
+        return None
+    try:
+        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    except ValueError:
+        return None
 
 
 def _is_gate(node_id: str, entry: dict[str, Any], decision: dict[str, Any] | None) -> bool:

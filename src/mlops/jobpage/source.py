@@ -47,6 +47,35 @@ def read_job(name: str) -> JobGraph:
     return from_record(load_record(name))
 
 
+def child_jobs(name: str) -> list[dict[str, Any]]:
+    """A pipeline job's nodes as az ml lists a job's child jobs (`--parent-job-name`): `name`,
+    `display_name` (the node), `status`, times, and whether it was reused.
+
+    Raises:
+        NotFoundError: No such job.
+    """
+    record = load_record(name)
+    children = []
+    for node_id, entry in (record.get("jobs") or {}).items():
+        reused = entry.get("status") == "Reused"
+        properties = {"azureml.isreused": str(reused).lower()}
+        if reused and entry.get("reused_from"):
+            properties["azureml.reusedrunid"] = entry["reused_from"]
+        children.append(
+            {
+                "name": f"{name}_{node_id.replace('/', '_')}",
+                "display_name": node_id,
+                "type": entry.get("type"),
+                # Azure shows a reused child as Completed; its properties say it was reused.
+                "status": "Completed" if reused else entry.get("status"),
+                "start_time": entry.get("start_time"),
+                "end_time": entry.get("end_time"),
+                "properties": properties,
+            }
+        )
+    return children
+
+
 def from_record(record: dict[str, Any]) -> JobGraph:
     """A job record (as `mlops job show` prints it) as the page's graph."""
     nodes = {

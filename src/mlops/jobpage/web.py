@@ -14,6 +14,7 @@ import sys
 import threading
 import webbrowser
 from pathlib import Path
+from typing import TextIO
 
 from mlops import atomic
 from mlops.errors import NotFoundError
@@ -38,12 +39,13 @@ def write_page(name: str) -> Path:
     return path
 
 
-def open_in_browser(path: Path, err=None) -> bool:
+def open_in_browser(path: Path, err: TextIO | None = None) -> bool:
     """Open the page in the user's browser; print its address on stderr in any case (the only
     way to it when there is no browser, as in CI or over SSH). Returns whether one opened."""
     err = err or sys.stderr
     address = path.absolute().as_uri()
-    opened = _has_display() and webbrowser.open(address)
+    # Only for a person at a terminal: not in CI, a script or a test harness.
+    opened = err.isatty() and _has_display() and webbrowser.open(address)
     err.write(f"Job page: {address}{'' if opened else ' (no browser here: open it yourself)'}\n")
     return bool(opened)
 

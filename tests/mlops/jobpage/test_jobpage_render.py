@@ -3,6 +3,7 @@ types (parallel, sweep), a gate's decision and plot, a sweep's trials, names tha
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -172,17 +173,25 @@ def test_azure_summary_from_az_ml_json(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Gate (evaluate): **register** — better" in out
 
 
-def test_no_browser_prints_the_address(tmp_path: Path, monkeypatch, capsys) -> None:
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_browser_prints_the_address(tmp_path: Path, monkeypatch) -> None:
     for variable in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setattr(web.sys, "platform", "linux")
     opened: list[str] = []
     monkeypatch.setattr(web.webbrowser, "open", lambda url: opened.append(url) or True)
 
-    assert web.open_in_browser(tmp_path / "page.html") is False
+    terminal = _Terminal()
+
+    assert web.open_in_browser(tmp_path / "page.html", terminal) is False
     assert opened == []
-    assert f"Job page: {(tmp_path / 'page.html').as_uri()} (no browser" in capsys.readouterr().err
+    assert f"Job page: {(tmp_path / 'page.html').as_uri()} (no browser" in terminal.getvalue()
 
     monkeypatch.setenv("DISPLAY", ":0")
-    assert web.open_in_browser(tmp_path / "page.html") is True
+    assert web.open_in_browser(tmp_path / "page.html", io.StringIO()) is False, "not a terminal"
+    assert web.open_in_browser(tmp_path / "page.html", _Terminal()) is True
     assert opened == [(tmp_path / "page.html").as_uri()]
