@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import webbrowser
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_FILE = "page.html"
 _FOLLOW_SECONDS = 1.0
+_REDRAW_SECONDS = 5.0
 
 
 def write_page(name: str) -> Path:
@@ -33,10 +35,15 @@ def write_page(name: str) -> Path:
     Raises:
         NotFoundError: No such job.
     """
-    html = render(source.read_job(name))
+    return _draw(name)[0]
+
+
+def _draw(name: str) -> tuple[Path, bool]:
+    """Write the page; return it and whether the job is still live."""
+    job = source.read_job(name)
     path = source.job_folder(name) / PAGE_FILE
-    atomic.write_text(path, html)
-    return path
+    atomic.write_text(path, render(job))
+    return path, job.live
 
 
 def open_in_browser(path: Path, err: TextIO | None = None) -> bool:
@@ -69,13 +76,15 @@ def follow(name: str, stop: threading.Event | None = None) -> Path:
     stop = stop or threading.Event()
     record = source.job_folder(name) / "job.json"
     seen = None
+    drawn = 0.0
     path = source.job_folder(name) / PAGE_FILE
     while True:
         changed = record.stat().st_mtime_ns if record.exists() else None
-        if changed != seen:
-            seen = changed
-            path = write_page(name)
-            if not source.read_job(name).live:
+        # Also now and then while nothing changes: a running node's seconds count up.
+        if changed != seen or time.monotonic() - drawn >= _REDRAW_SECONDS:
+            seen, drawn = changed, time.monotonic()
+            path, live = _draw(name)
+            if not live:
                 return path
         if stop.wait(_FOLLOW_SECONDS):
             return write_page(name)

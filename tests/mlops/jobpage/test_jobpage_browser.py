@@ -87,3 +87,25 @@ def test_the_console_check_sees_a_script_error(tmp_path: Path) -> None:
     loaded = load(page)
 
     assert any("notDefinedAnywhere" in message for message in loaded.console)
+
+
+def test_the_docs_screenshot_script_shows_the_graph_and_one_node(tmp_path: Path) -> None:
+    import importlib.util
+
+    from PIL import Image
+
+    from mlops.engine import store
+
+    store.save(_record())
+    script = Path(__file__).parents[3] / "scripts" / "job_page_screenshot.py"
+    spec = importlib.util.spec_from_file_location("job_page_screenshot", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "shot.png"
+
+    assert module.main(["shown", str(out), "inner/score"]) == 0
+
+    image = Image.open(out)
+    assert image.size == (1280, 820)
+    assert 0 < out.stat().st_size < 200_000, "too big to commit"
+    assert len(image.convert("RGB").getcolors(maxcolors=1 << 20)) > 10, "a blank picture"

@@ -117,3 +117,39 @@ def test_running_job_page_reloads_and_is_redrawn_until_the_job_ends(pipelines: P
 
 def _status(record: dict, node: str) -> str | None:
     return (record.get("jobs", {}).get(node) or {}).get("status")
+
+
+def test_cli_create_and_show_web_write_the_page_and_print_its_address(pipelines: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from mlops.cli import main
+
+    runner = CliRunner()
+    created = runner.invoke(
+        main, ["job", "create", "-f", str(pipelines / "nested.yml"), "-n", "viaweb", "--web"]
+    )
+    assert created.exit_code == 0, created.output
+    page = store.job_folder("viaweb") / PAGE_FILE
+    assert json.loads(created.stdout)["status"] == "Completed"
+    assert f"Job page: {page.as_uri()}" in created.stderr
+    shown = read_page(page.read_text())
+    assert {node["status"] for node in shown.nodes.values()} == {"Completed"}, "not redrawn at end"
+
+    again = runner.invoke(main, ["job", "show", "-n", "viaweb", "--web", "--query", "status"])
+    assert again.exit_code == 0 and again.stdout.strip() == '"Completed"'
+    assert f"Job page: {page.as_uri()}" in again.stderr
+
+    summary = runner.invoke(main, ["job", "summary", "-n", "viaweb"])
+    assert summary.exit_code == 0
+    assert summary.stdout.startswith("## Pipeline viaweb: Completed\n\n```mermaid\nflowchart TD")
+    assert 'subgraph g0["pipeline inner"]' in summary.stdout
+
+    children = runner.invoke(main, ["job", "list", "--parent-job-name", "viaweb"])
+    assert {c["display_name"]: c["status"] for c in json.loads(children.stdout)} == {
+        "before": "Completed",
+        "inner/first": "Completed",
+        "inner/second": "Completed",
+        "after": "Completed",
+    }
