@@ -78,6 +78,8 @@ def child_jobs(name: str) -> list[dict[str, Any]]:
 
 def from_record(record: dict[str, Any]) -> JobGraph:
     """A job record (as `mlops job show` prints it) as the page's graph."""
+    if record.get("type") == "sweep":
+        return _sweep(record)
     nodes = {
         node_id: record["jobs"][node_id] for node_id in _in_run_order(record.get("jobs") or {})
     }
@@ -107,6 +109,49 @@ def edges(nodes: dict[str, Any]) -> list[Edge]:
             if match and match["node"] in nodes:
                 found.append(Edge(match["node"], match["output"], target, input_name))
     return found
+
+
+def _sweep(record: dict[str, Any]) -> JobGraph:
+    """A sweep job: one sweep node whose trials (the record's `jobs`) fill its trials table."""
+    best = (record.get("best_trial") or {}).get("name")
+    trials = tuple(
+        {
+            "name": trial_id,
+            "status": entry.get("status"),
+            "duration_s": entry.get("duration_s"),
+            "best": "★" if trial_id == best else "",
+            "parameters": entry.get("parameters") or {},
+            "metrics": entry.get("metrics") or {},
+        }
+        for trial_id, entry in (record.get("jobs") or {}).items()
+    )
+    outputs = tuple(
+        _output(name, (entry or {}).get("path"))
+        for name, entry in (record.get("outputs") or {}).items()
+    )
+    node = Node(
+        id="sweep",
+        type="sweep",
+        status=record.get("status") or "NotStarted",
+        duration_s=record.get("duration_s"),
+        start_time=record.get("start_time"),
+        message=record.get("message"),
+        parameters=tuple((k, str(v)) for k, v in (record.get("search_space") or {}).items()),
+        outputs=outputs,
+        trials=trials,
+        primary_metric=(record.get("objective") or {}).get("primary_metric"),
+    )
+    return JobGraph(
+        name=record["name"],
+        status=node.status,
+        display_name=record.get("display_name"),
+        duration_s=record.get("duration_s"),
+        start_time=record.get("start_time"),
+        error=record.get("error"),
+        nodes=(node,),
+        outputs=outputs,
+        inputs=tuple((name, _shown(value)) for name, value in (record.get("inputs") or {}).items()),
+    )
 
 
 def _in_run_order(nodes: dict[str, Any]) -> list[str]:

@@ -98,6 +98,25 @@ def test_sweep_node_shows_its_trials_and_a_chart_of_the_primary_metric() -> None
     assert "mse per trial" in html, "no chart of the primary metric"
 
 
+def test_a_sweep_job_is_one_sweep_node_with_its_trials_and_the_best_marked() -> None:
+    trials = {
+        f"trial_{i}": _node(parameters={"alpha": a}, metrics={"mse": m})
+        for i, (a, m) in enumerate([(0.1, 3.0), (1.0, 2.5)])
+    }
+    record = _record(trials) | {
+        "type": "sweep",
+        "objective": {"primary_metric": "mse", "goal": "minimize"},
+        "best_trial": {"name": "trial_1"},
+        "search_space": {"alpha": {"type": "uniform", "min_value": 0.1, "max_value": 10}},
+    }
+
+    page = read_page(render(from_record(record)))
+
+    assert list(page.nodes) == ["sweep"] and page.nodes["sweep"]["type"] == "sweep"
+    assert "trial_1 Completed 1.5 ★ 1.0 2.5" in page.details["sweep"]
+    assert "trial_0 Completed 1.5 0.1 3.0" in page.details["sweep"]
+
+
 def test_a_record_without_trials_draws_no_trials_section() -> None:
     assert "Trials" not in render(from_record(_record({"a": _node()})))
 
