@@ -29,6 +29,7 @@ class Node:
     start_time: str | None = None
     reused_from: str | None = None
     message: str | None = None
+    exit_code: int | None = None
     parameters: tuple[tuple[str, str], ...] = ()
     metrics: tuple[tuple[str, float], ...] = ()
     tags: tuple[tuple[str, str], ...] = ()

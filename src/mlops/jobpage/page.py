@@ -100,6 +100,8 @@ def _details(node: Node, index: int) -> str:
         escape(node.type),
         escape(duration_text(node)),
     ]
+    if node.status == "Failed" and node.exit_code is not None:
+        facts.append(f"exit code {node.exit_code}")
     if node.reused_from:
         facts.append(f"reused from <code>{escape(node.reused_from)}</code>")
     parts = [

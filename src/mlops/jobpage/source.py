@@ -186,6 +186,7 @@ def _node(node_id: str, entry: dict[str, Any]) -> Node:
         start_time=entry.get("start_time"),
         reused_from=entry.get("reused_from"),
         message=entry.get("message"),
+        exit_code=entry.get("exit_code"),
         parameters=parameters,
         metrics=tuple(sorted((entry.get("metrics") or {}).items())),
         tags=tuple(sorted((entry.get("tags") or {}).items())),

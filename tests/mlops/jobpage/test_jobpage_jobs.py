@@ -71,6 +71,7 @@ def test_failed_job_shows_the_failure_its_log_and_what_never_started(pipelines: 
     assert page.nodes["c_after_failure"]["status"] == "NotStarted"
     assert page.edges == {("a_fails", "c_after_failure", "out → first")}
     assert "step a_fails fails on purpose" in page.details["a_fails"]
+    assert "exit code 3" in page.details["a_fails"]
     assert "not started: an upstream node did not complete" in page.details["c_after_failure"]
     assert '<details id="log-' in html and " open>" in html, "a failed node's log is open"
 
