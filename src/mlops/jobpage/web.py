@@ -97,6 +97,7 @@ class PageFollower:
     def __init__(self, name: str) -> None:
         self.name = name
         self._stop = threading.Event()
+        self._opened = False
         self._thread = threading.Thread(target=self._run, name="jobpage", daemon=True)
 
     def __enter__(self) -> PageFollower:
@@ -112,8 +113,6 @@ class PageFollower:
             return  # nothing ran (a bad YAML): no page to show
         if not self._opened:
             open_in_browser(path)
-
-    _opened = False
 
     def _run(self) -> None:
         record = source.job_folder(self.name) / "job.json"
