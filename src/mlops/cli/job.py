@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from mlops.cli.output import Result, azure_compatible
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 _FAILED_STATUSES = {"Failed", "Canceled"}
+_LIVE_STATUSES = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 
 @click.group()
@@ -35,8 +37,13 @@ def job() -> None:
 @click.option(
     "--max-parallel", type=click.IntRange(min=1), help="Most nodes at once (default: cores)."
 )
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Open the job's page (graph, status, logs) in the browser; print its address without one.",
+)
 @azure_compatible
-def create(file, set_values, more_set_values, name, stream, max_parallel) -> Result:
+def create(file, set_values, more_set_values, name, stream, max_parallel, web) -> Result:
     """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
 
     Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
@@ -46,24 +53,58 @@ def create(file, set_values, more_set_values, name, stream, max_parallel) -> Res
 
     if more_set_values and not set_values:
         raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
-    record = create_job(
-        file,
-        set_values=[*set_values, *more_set_values],
-        name=name,
-        stream=stream,
-        max_parallel=max_parallel,
-    )
+    page = contextlib.nullcontext()
+    if web:
+        from mlops.engine.names import new_job_name
+        from mlops.jobpage.web import PageFollower
+
+        name = name or new_job_name()
+        page = PageFollower(name)
+    with page:
+        record = create_job(
+            file,
+            set_values=[*set_values, *more_set_values],
+            name=name,
+            stream=stream,
+            max_parallel=max_parallel,
+        )
     return Result(record, 1 if record["status"] in _FAILED_STATUSES else 0)
 
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Open the job's page in the browser (redrawn until a running job ends).",
+)
 @azure_compatible
-def show(name) -> dict:
+def show(name, web) -> dict:
     """Show a job: status, inputs, outputs, and each node's status, duration and metrics."""
     from mlops.engine.status import current_record
 
+    if web:
+        from mlops.jobpage.web import follow, open_in_browser, write_page
+
+        open_in_browser(write_page(name))
+        if current_record(name)["status"] in _LIVE_STATUSES:
+            click.echo("Redrawing the page until the job ends (Ctrl-C stops that).", err=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                follow(name)
     return current_record(name)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+def summary(name) -> None:
+    """Print the job's graph as Mermaid markdown: nodes with status, edges, the gate's decision.
+
+    For a GitHub job summary: `mlops job summary -n NAME >> "$GITHUB_STEP_SUMMARY"`.
+    """
+    from mlops.jobpage.mermaid import summary_markdown
+    from mlops.jobpage.source import read_job
+
+    click.echo(summary_markdown(read_job(name)), nl=False)
 
 
 @job.command(name="list")
@@ -75,12 +116,22 @@ def show(name) -> dict:
     show_default=True,
     help="Most jobs listed.",
 )
+@click.option(
+    "-p",
+    "--parent-job-name",
+    "parent_job_name",
+    help="List this pipeline job's child jobs (its nodes) instead, as az ml does.",
+)
 @azure_compatible
-def list_command(max_results) -> list:
-    """List jobs, newest first."""
+def list_command(max_results, parent_job_name) -> list:
+    """List jobs, newest first (or a pipeline job's child jobs)."""
     from mlops import jobstore as store
     from mlops.engine.status import with_live_status
 
+    if parent_job_name:
+        from mlops.jobpage.source import child_jobs
+
+        return child_jobs(parent_job_name)[:max_results]
     fields = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
     records = [with_live_status(record) for record in store.all_records()[:max_results]]
     return [{key: record.get(key) for key in fields} for record in records]

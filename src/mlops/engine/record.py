@@ -33,6 +33,7 @@ def node_record(
         "start_time": iso(state.start_time),
         "end_time": iso(state.end_time),
         "duration_s": duration,
+        "inputs": node_inputs(state.node),
         "outputs": {name: str(path) for name, path in state.outputs.items()},
         "command": state.argv,
         "working_directory": str(state.workdir) if state.workdir else None,
@@ -50,6 +51,23 @@ def node_record(
     if state.status == "Failed":
         entry["log_tail"] = log_tail(log)
     return entry
+
+
+def node_inputs(node: Any) -> dict[str, Any]:
+    """Where each of a node's inputs comes from, as az ml shows a pipeline's node bindings:
+    `${{parent.jobs.<node>.outputs.<output>}}`, a literal, or a data path (the job page's graph
+    is drawn from these)."""
+    from mlops.engine.sources import DataPath, Literal, Upstream
+
+    inputs: dict[str, Any] = {}
+    for name, source in node.inputs.items():
+        if isinstance(source, Upstream):
+            inputs[name] = f"${{{{parent.jobs.{source.node}.outputs.{source.output}}}}}"
+        elif isinstance(source, DataPath):
+            inputs[name] = {"type": source.type, "path": str(source.path)}
+        elif isinstance(source, Literal):
+            inputs[name] = source.value
+    return inputs
 
 
 def log_tail(log: Path, lines: int = _LOG_TAIL_LINES) -> list[str]:
