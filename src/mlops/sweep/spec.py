@@ -66,6 +66,13 @@ def parse_spec(document: dict[str, Any], cores: int | None = None) -> SweepSpec:
             "early_termination: bayesian sampling takes no early termination policy "
             "(Azure's rule); remove it or sample at random."
         )
+    if kind == "grid":
+        others = [e.name for e in space.values() if not e.discrete]
+        if others:
+            raise SpaceError(
+                f"search_space.{others[0]}: grid sampling takes choice expressions only "
+                "(Azure's rule); use random sampling or make it a choice."
+            )
     if kind == "bayesian":
         odd = [e for e in space.values() if e.type not in BAYESIAN_TYPES]
         if odd:
