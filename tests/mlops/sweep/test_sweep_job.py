@@ -4,6 +4,7 @@ trial (fixture/src/trial.py); each sweep is a handful of trials."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from mlops.cli import main as cli
 from mlops.engine import cancel_job, create_job, store
 from mlops.errors import ProblemsFound
+from mlops.sweep import job as sweep_job
 
 FIXTURE = Path(__file__).parent / "fixture"
 
@@ -102,12 +104,24 @@ def test_bandit_stops_a_trial_that_falls_behind_and_every_failure_fails_the_swee
     assert "failing as asked" in "\n".join(failed["jobs"]["trial_0"]["log_tail"])
 
 
-def test_trial_timeout_and_cancel_stop_running_trials(sweep_dir):
+def test_trial_timeout_and_cancel_stop_running_trials(sweep_dir, monkeypatch):
     path = _edit(sweep_dir, "max_total_trials: 6", "max_total_trials: 2\n  trial_timeout: 1")
+    # azure-ai-ml rounds timeouts up to whole minutes, as Azure takes them; a one-second trial
+    # timeout is set on the parsed limits so the test need not wait a minute.
+    parse_spec = sweep_job.parse_spec
+
+    def one_second(document, cores=None):
+        assert document["limits"]["trial_timeout"] == 60
+        spec = parse_spec(document, cores)
+        return dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, trial_timeout=1))
+
+    monkeypatch.setattr(sweep_job, "parse_spec", one_second)
     record = create_job(path, set_values=["inputs.pause=30"], progress_stream=io.StringIO())
     assert set(_statuses(record).values()) == {"Canceled"}
-    assert "trial timeout (1 s)" in record["jobs"]["trial_0"]["message"]
+    assert record["jobs"]["trial_0"]["message"] == "the trial timeout (1 s) was reached"
+    assert record["jobs"]["trial_0"]["duration_s"] < 15
     assert record["status"] == "Failed"
+    monkeypatch.undo()
 
     _edit(sweep_dir, "  trial_timeout: 1\n", "")
     finished: dict = {}
