@@ -62,6 +62,7 @@ def test_a_grid_sweep_runs_every_point_and_hands_on_the_best_trial(sweep_dir, mo
     # The sweep's output is the best trial's output.
     model = Path(record["outputs"]["model"]["path"])
     assert json.loads((model / "params.json").read_text()) == {"x": 3.0, "kind": "b"}
+    assert store.output_path("grid1", "model") == model  # azureml://jobs/grid1/outputs/model
     assert "Best trial: " + best["name"] in result.stderr
     # Trials are child runs of the sweep's run, with the hyperparameters as tags.
     from mlops import tracking
