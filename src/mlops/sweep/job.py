@@ -36,6 +36,7 @@ from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
 from mlops.sweep.table import TrialTable
 from mlops.sweep.trials import MetricReader, TrialRunner
+from mlops.validation.loading import MAX_YAML_BYTES
 
 __all__ = ["create_sweep_job", "is_sweep_file"]
 
@@ -44,9 +45,16 @@ _TYPE_LINE = re.compile(r"^type:\s*['\"]?sweep['\"]?\s*(#.*)?$", re.MULTILINE)
 
 
 def is_sweep_file(path: Path) -> bool:
-    """Whether a job YAML is a `type: sweep` job (a top-level `type: sweep` line)."""
+    """Whether a job YAML is a `type: sweep` job (a top-level `type: sweep` line).
+
+    Only a regular file of a YAML's size is read: a pipe or /dev/zero is left to the loader,
+    which refuses it with a message.
+    """
+    path = Path(path)
     try:
-        return bool(_TYPE_LINE.search(Path(path).read_text(encoding="utf-8")))
+        if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
+            return False
+        return bool(_TYPE_LINE.search(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError):
         return False
 

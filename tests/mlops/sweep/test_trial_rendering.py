@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mlops.engine.plan import CommandJobComponent, PlannedNode
@@ -37,6 +38,9 @@ def test_sweep_files_are_told_from_other_jobs(tmp_path):
     other.write_text("type: command\ncommand: echo sweep\n")
     assert not is_sweep_file(other)
     assert not is_sweep_file(tmp_path / "missing.yml")
+    assert not is_sweep_file(Path("/dev/zero"))  # not read: the loader refuses it
+    os.mkfifo(tmp_path / "pipe.yml")
+    assert not is_sweep_file(tmp_path / "pipe.yml")
 
 
 def test_the_summary_names_the_best_trial_and_its_parameters():
