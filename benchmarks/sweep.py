@@ -74,6 +74,8 @@ def machine_allows(record: dict, home: Path) -> float:
     folders = [trial["working_directory"] for trial in list(record["jobs"].values())[:2]]
     environment = {
         **os.environ,
+        # `python` in a trial's command is the engine's interpreter, as the engine runs it.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "MLFLOW_TRACKING_URI": f"sqlite:///{home / 'mlflow.db'}",
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }
@@ -102,7 +104,9 @@ def main() -> None:
         ratios, machine = [], []
         for attempt in range(args.repeat):
             parallel, record = run_sweep(path, home, 2)
+            print(f"run {attempt + 1}: 2 at once {parallel:.1f} s", flush=True)
             sequential, sequential_record = run_sweep(path, home, 1)
+            print(f"run {attempt + 1}: one at a time {sequential:.1f} s", flush=True)
             same = [t["parameters"] for t in record["jobs"].values()] == [
                 t["parameters"] for t in sequential_record["jobs"].values()
             ]
