@@ -83,8 +83,8 @@ LOCAL_KINDS = frozenset(
 # Job types the local engine runs; every other job type runs only on Azure ML.
 LOCAL_JOB_TYPES = frozenset({"command", "pipeline"})
 
-# Pipeline node types the local engine runs (a pipeline node is a component's type). The
-# engine's sweep runner (src/mlops/sweep) adds "sweep" here and to LOCAL_JOB_TYPES.
+# Pipeline node types the local engine runs (a pipeline node is a component's type). A
+# standalone sweep job is run by mlops.engine.sweeps before this check; a sweep node is not yet.
 LOCAL_NODE_TYPES = frozenset({"command", "parallel", "pipeline"})
 
 # Job `type:` values as azure-ai-ml loads them, named for messages.

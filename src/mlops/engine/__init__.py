@@ -66,6 +66,17 @@ def create_job(
         ProblemsFound: The YAML or an input is wrong; nothing ran.
         MlopsError: The job name is taken, or the job is not a pipeline.
     """
+    from mlops.engine.sweeps.job import create_sweep_job, is_sweep_file  # imports this module
+
+    if is_sweep_file(Path(path)):
+        return create_sweep_job(
+            Path(path),
+            set_values=set_values,
+            name=name,
+            stream=stream,
+            max_parallel=max_parallel,
+            progress_stream=progress_stream,
+        )
     overrides = params_override(set_values)
     # Before anything runs: a node's MLflow would otherwise create tables over a damaged store.
     tracking.check_store()

@@ -42,6 +42,10 @@ def check_job(
         job = load_entity(path, "job", params_override)
     except ProblemsFound as found:
         return None, found.problems
+    if getattr(job, "type", None) == "sweep":  # no SweepJob._validate: its own checks
+        from mlops.validation.sweeps import sweep_problems
+
+        return job, sweep_problems(job, path)
     document = read_document(path)
     problems = _service_checks(job, path, document)
     if getattr(job, "type", None) == "pipeline":

@@ -1,0 +1,90 @@
+"""Checks of a sweep job that azure-ai-ml leaves to the service: the search space (types,
+bounds, what the sampling algorithm accepts), the objective, the limits, the early termination
+policy, `${{search_space.<name>}}` references in the trial's command, and -- where the trial's
+code is local -- a primary metric its code never names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from mlops.errors import Problem
+from mlops.sweep.space import SpaceError
+from mlops.sweep.spec import parse_spec
+from mlops.documents import read_document
+
+_SEARCH_SPACE = re.compile(r"\$\{\{\s*search_space\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# Code that logs metrics without naming them (autologging) can log any primary metric.
+_AUTOLOG = "autolog("
+
+
+def sweep_problems(job: Any, path: Path) -> list[Problem]:
+    """Every problem of a loaded `type: sweep` job.
+
+    Args:
+        job: The SweepJob azure-ai-ml loaded.
+        path: Its YAML file (for line numbers).
+
+    Returns:
+        The problems, each naming the file, line and field, with the fix.
+    """
+    document = read_document(path)
+    data = job._to_dict()
+    try:
+        spec = parse_spec(data, cores=1)
+    except SpaceError as error:
+        field, _, message = str(error).partition(": ")
+        key = field.split(" ")[0]
+        return [Problem(str(path), document.line(key), key, message)]
+    problems = []
+    command = str(getattr(job.trial, "command", None) or "")
+    for name in sorted(set(_SEARCH_SPACE.findall(command)) - set(spec.space)):
+        problems.append(
+            Problem(
+                str(path),
+                document.line("trial.command"),
+                "trial.command",
+                f"${{{{search_space.{name}}}}} names no hyperparameter of search_space",
+                f"add {name} to search_space or correct the name",
+            )
+        )
+    for name in sorted(set(spec.space) - set(_SEARCH_SPACE.findall(command))):
+        problems.append(
+            Problem(
+                str(path),
+                document.line(f"search_space.{name}"),
+                f"search_space.{name}",
+                "the trial's command never uses it, so every trial would run the same command",
+                f"pass it with ${{{{search_space.{name}}}}} or remove it",
+            )
+        )
+    unnamed = _metric_never_named(job, spec.primary_metric)
+    if unnamed:
+        problems.append(
+            Problem(
+                str(path),
+                document.line("objective.primary_metric"),
+                "objective.primary_metric",
+                f"{spec.primary_metric!r} appears nowhere in the trial's code ({unnamed}), so "
+                "no trial would log it",
+                "log it with mlflow.log_metric or name the metric the code logs",
+            )
+        )
+    return problems
+
+
+def _metric_never_named(job: Any, metric: str) -> str | None:
+    """The trial's local code folder when none of its Python files names the metric (nor
+    autologs); None when it does or the code is not local."""
+    code = getattr(job.trial, "code", None)
+    if not code or str(code).startswith(("azureml:", "http")):
+        return None
+    folder = Path(job.base_path) / str(code)
+    if not folder.is_dir():
+        return None
+    for source in folder.rglob("*.py"):
+        text = source.read_text(encoding="utf-8", errors="replace")
+        if metric in text or _AUTOLOG in text:
+            return None
+    return str(folder)

@@ -1,0 +1,65 @@
+"""A trial's command and variables, the sweep's summary and the sweep-file check: no process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mlops.engine.plan import CommandJobComponent, PlannedNode
+from mlops.engine.sweeps.job import is_sweep_file, trial_node
+from mlops.engine.sweeps.table import summary_text
+
+FIXTURE = Path(__file__).parent / "fixture"
+
+
+def test_a_trial_gets_its_values_in_the_command_and_as_azureml_sweep_variables():
+    component = CommandJobComponent(
+        "python t.py --lr ${{search_space.lr}} --name ${{ search_space.name }} --n ${{inputs.n}}",
+        None,
+        ".",
+        None,
+        {},
+    )
+    base = PlannedNode("main", component, {}, {"model": "uri_folder"}, {"KEEP": "1"})
+    node = trial_node(base, 3, {"lr": 0.5, "name": "two words"})
+    assert node.id == "trial_3"
+    assert node.component.command == "python t.py --lr 0.5 --name 'two words' --n ${{inputs.n}}"
+    assert node.environment_variables == {
+        "KEEP": "1",
+        "AZUREML_SWEEP_lr": "0.5",
+        "AZUREML_SWEEP_name": "two words",
+    }
+    assert base.component.command.startswith("python t.py --lr ${{search_space.lr}}")
+
+
+def test_sweep_files_are_told_from_other_jobs(tmp_path):
+    assert is_sweep_file(FIXTURE / "sweep.yml")
+    other = tmp_path / "job.yml"
+    other.write_text("type: command\ncommand: echo sweep\n")
+    assert not is_sweep_file(other)
+    assert not is_sweep_file(tmp_path / "missing.yml")
+    assert not is_sweep_file(Path("/dev/zero"))  # not read: the loader refuses it
+    os.mkfifo(tmp_path / "pipe.yml")
+    assert not is_sweep_file(tmp_path / "pipe.yml")
+
+
+def test_the_summary_names_the_best_trial_and_its_parameters():
+    record = {
+        "name": "s1",
+        "status": "Completed",
+        "duration_s": 4.0,
+        "objective": {"primary_metric": "score", "goal": "maximize"},
+        "jobs": {
+            "trial_0": {"status": "Completed"},
+            "trial_1": {"status": "Failed", "log_tail": ["boom"], "log": "l.txt"},
+        },
+        "best_trial": {"name": "trial_0", "parameters": {"x": 0.25, "kind": "b"}, "metric": 1.5},
+        "properties": {"job_folder": "/tmp/jobs/s1"},
+        "outputs": {"model": {"path": "/tmp/jobs/s1/nodes/trial_0/outputs/model"}},
+        "services": {"Studio": {"endpoint": "mlflow ui"}},
+    }
+    text = summary_text(record)
+    assert "Sweep s1: Completed in 4.0 s -- 2 trials (1 Completed, 1 Failed)" in text
+    assert "Best trial: trial_0  score=1.5  with x=0.25 kind=b" in text
+    assert "    | boom" in text
+    assert "model (best trial's): /tmp/jobs/s1/nodes/trial_0/outputs/model" in text

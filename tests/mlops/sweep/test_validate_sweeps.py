@@ -1,0 +1,59 @@
+"""`mlops validate`'s checks of sweep files, on the tool's fixture sweep."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlops.validation import load_entity
+from mlops.validation.sweeps import sweep_problems
+
+FIXTURE = Path(__file__).parent / "fixture"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path / "s", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path / "s"
+
+
+def _problems(folder: Path, old: str = "", new: str = "") -> list[str]:
+    path = folder / "sweep.yml"
+    if old:
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+    return [f"{p.line}: {p.field}: {p.message}" for p in sweep_problems(load_entity(path), path)]
+
+
+def test_the_fixture_sweep_has_no_problem(folder):
+    assert _problems(folder) == []
+
+
+def test_grid_over_a_non_choice_expression_is_named_with_its_line(folder):
+    problems = _problems(
+        folder,
+        "    type: choice\n    values: [1, 3, 5]",
+        "    type: uniform\n    min_value: 1\n    max_value: 5",
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("25: search_space.x: grid sampling takes choice")
+
+
+def test_reversed_bounds_and_a_missing_q_are_named(folder):
+    reversed_bounds = "    type: uniform\n    min_value: 5\n    max_value: 1"
+    found = _problems(folder, "    type: choice\n    values: [1, 3, 5]", reversed_bounds)
+    assert any("search_space.x: min_value is above max_value" in p for p in found)
+
+
+def test_unknown_and_unused_hyperparameters_are_named(folder):
+    found = _problems(folder, "${{search_space.kind}}", "${{search_space.knd}}")
+    assert any("trial.command: ${{search_space.knd}} names no hyperparameter" in p for p in found)
+    assert any("search_space.kind: the trial's command never uses it" in p for p in found)
+
+
+def test_a_primary_metric_the_code_never_names(folder):
+    found = _problems(folder, "primary_metric: score", "primary_metric: val_auc")
+    assert len(found) == 1 and "'val_auc' appears nowhere in the trial's code" in found[0]
