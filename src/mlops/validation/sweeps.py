@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mlops.documents import read_document
 from mlops.errors import Problem
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import parse_spec
-from mlops.documents import read_document
 
 _SEARCH_SPACE = re.compile(r"\$\{\{\s*search_space\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Code that logs metrics without naming them (autologging) can log any primary metric.

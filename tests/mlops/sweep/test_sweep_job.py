@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlops.cli import main as cli
 from mlops import jobstore as store
+from mlops.cli import main as cli
 from mlops.engine import cancel_job, create_job
-from mlops.errors import ProblemsFound
 from mlops.engine.sweeps import job as sweep_job
+from mlops.errors import ProblemsFound
 
 FIXTURE = Path(__file__).parent / "fixture"
 

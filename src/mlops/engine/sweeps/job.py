@@ -20,23 +20,23 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TextIO
 
-from mlops import tracking
 from mlops import jobstore as store
+from mlops import tracking
+from mlops.documents import MAX_YAML_BYTES
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override
 from mlops.engine.plan import PlannedNode, build_command_plan
 from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
 from mlops.engine.status import engine_identity
+from mlops.engine.sweeps.table import TrialTable
+from mlops.engine.sweeps.trials import MetricReader, TrialRunner
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import format_value
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
-from mlops.engine.sweeps.table import TrialTable
-from mlops.engine.sweeps.trials import MetricReader, TrialRunner
-from mlops.documents import MAX_YAML_BYTES
 
 __all__ = ["create_sweep_job", "is_sweep_file"]
 
