@@ -32,8 +32,16 @@ def job() -> None:
 @click.option(
     "--max-parallel", type=click.IntRange(min=1), help="Most nodes at once (default: cores)."
 )
+@click.option(
+    "--environment-mode",
+    type=click.Choice(["auto", "isolated", "shared"]),
+    help="Where nodes run: auto (engine's interpreter if it suffices, else a build), isolated "
+    "(always a build, as Azure), shared (never). Default: $MLOPS_ENV_MODE, else auto.",
+)
 @azure_compatible
-def create(file, set_values, more_set_values, name, stream, max_parallel) -> Result:
+def create(
+    file, set_values, more_set_values, name, stream, max_parallel, environment_mode
+) -> Result:
     """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
 
     Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
@@ -43,13 +51,16 @@ def create(file, set_values, more_set_values, name, stream, max_parallel) -> Res
 
     if more_set_values and not set_values:
         raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
-    record = create_job(
-        file,
-        set_values=[*set_values, *more_set_values],
-        name=name,
-        stream=stream,
-        max_parallel=max_parallel,
-    )
+    from mlops.environments.modes import mode_set_to
+
+    with mode_set_to(environment_mode):
+        record = create_job(
+            file,
+            set_values=[*set_values, *more_set_values],
+            name=name,
+            stream=stream,
+            max_parallel=max_parallel,
+        )
     return Result(record, 1 if record["status"] in _FAILED_STATUSES else 0)
 
 

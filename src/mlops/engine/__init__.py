@@ -27,6 +27,7 @@ from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
 from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
+from mlops.environments.modes import current_mode
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
 
@@ -113,7 +114,9 @@ def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
             f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs."
         )
     plan = build_plan(job, path) if job.type == "pipeline" else build_command_plan(job, path)
-    _warn_missing_packages(plan)
+    from mlops.environments import prepare_all
+
+    prepare_all(node.component for node in plan.nodes.values())
     return job, plan
 
 
@@ -208,6 +211,7 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
             "file": str(path.resolve()),
             "job_folder": str(store.job_folder(name)),
             "mlflow.runId": runs.parent_id,
+            "environment_mode": current_mode(),
             **engine_identity(),
         },
         "services": tracking_summary(),
@@ -242,36 +246,3 @@ def cancel_job(name: str) -> dict[str, Any]:
     record.update(status="Canceled", end_time=iso(ended))
     store.save(record)
     return record
-
-
-def _warn_missing_packages(plan: Plan) -> None:
-    """Name, once, the packages a node's environment lists that this interpreter lacks."""
-    from mlops.assets import missing_packages, resolve_environment
-    from mlops.validation import load_entity
-
-    seen: set[str] = set()
-    for node in plan.nodes.values():
-        environment = getattr(node.component, "environment", None)
-        if environment is None or str(environment) in seen:
-            continue
-        seen.add(str(environment))
-        entity = environment
-        if isinstance(environment, str):
-            reference = (
-                environment if environment.startswith("azureml:") else f"azureml:{environment}"
-            )
-            try:
-                entity = load_entity(Path(resolve_environment(reference).path), "environment")
-            except MlopsError:
-                logger.info(
-                    "Environment %s is not in the local store: nodes run in this interpreter.",
-                    environment,
-                )
-                continue
-        missing = missing_packages(entity)
-        if missing:
-            logger.warning(
-                "Environment %s lists packages this interpreter lacks: %s. Nodes run anyway.",
-                environment,
-                ", ".join(missing),
-            )

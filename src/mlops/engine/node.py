@@ -188,7 +188,13 @@ def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:
     variables = dict(os.environ)
     variables.update(tracking.mlflow_environment())
     variables.update(run_ids)
-    variables["PATH"] = f"{interpreter_folder()}{os.pathsep}{variables.get('PATH', '')}"
+    # The node's environment (a build, or the engine's interpreter) in a throwaway overlay.
+    from mlops.environments import node_variables
+
+    overlay = store.node_folder(run_ids.get("AZUREML_ROOT_RUN_ID", "local"), node.id) / "venv"
+    variables.update(
+        node_variables(node.component, overlay, interpreter_folder(), variables.get("PATH", ""))
+    )
     variables.update(
         {
             str(k): str(v)
