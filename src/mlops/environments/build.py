@@ -95,6 +95,7 @@ def build(
         env.pop("UV_PYTHON", None)
         uv = uv_binary()
         requirements = sorted({*spec.requirements, *runtime})
+        offset = 0  # where the output of the attempt that counts begins in the log
         try:
             _run(
                 [
@@ -111,21 +112,15 @@ def build(
             )
             if requirements or spec.options:
                 options = [part for option in spec.options for part in option.split()]
-                _run(
-                    [
-                        uv,
-                        "pip",
-                        "install",
-                        "--python",
-                        str(staging / "bin" / "python"),
-                        *options,
-                        *requirements,
-                    ],
-                    log,
-                    env,
-                )
+                install = [uv, "pip", "install", "--python", str(staging / "bin" / "python")]
+                try:
+                    # uv's cache alone first: no index round trip once warm, and no network.
+                    _run([*install, "--offline", *options, *requirements], log, env)
+                except subprocess.CalledProcessError:
+                    offset = log.stat().st_size
+                    _run([*install, *options, *requirements], log, env)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-            text = log.read_text(encoding="utf-8", errors="replace")
+            text = log.read_text(encoding="utf-8", errors="replace")[offset:]
             reason = failure_line(text) if not isinstance(error, OSError) else str(error)
             package = failed_package(reason, tuple(requirements))
             which = f" ({package})" if package else ""

@@ -14,7 +14,8 @@ from importlib import metadata
 
 from packaging.utils import canonicalize_name
 
-_DEPLOYMENT = ("azureml-inference-server-http", "mlflow")
+# gunicorn at the engine's version: the engine passes it flags older ones lack.
+_DEPLOYMENT = ("azureml-inference-server-http", "gunicorn", "mlflow")
 
 
 def _names(requirements: tuple[str, ...]) -> set[str]:

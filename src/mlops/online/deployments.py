@@ -138,7 +138,9 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
     from mlops.engine.content import snapshot
 
     model_path, model_name, model_version, model_reference = _model(entity)
-    _note_environment(entity)
+    from mlops.environments import deployment_python
+
+    python = deployment_python(entity)  # its environment's build, or the engine's
     configuration = entity.code_configuration
     code_folder = (Path(entity.base_path) / str(configuration.code)).resolve()
     code, _digest = snapshot(code_folder)
@@ -163,6 +165,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         settings=settings,
         environment_variables=variables,
         log=log,
+        python=python,
     )
     try:
         server.wait_ready(pid, socket_path, log)
@@ -212,20 +215,6 @@ def _model(entity: Any) -> tuple[Path, str, str | None, str]:
             f"deployment {entity.name}: model path {model.path} does not exist ({path})."
         )
     return path, model.name or path.name, None, str(path)
-
-
-def _note_environment(entity: Any) -> None:
-    from mlops.assets import missing_packages
-
-    environment = entity.environment
-    if environment is None or isinstance(environment, str):
-        return
-    missing = missing_packages(environment)
-    if missing:
-        logger.warning(
-            "Environment lists packages this interpreter lacks: %s. Deploying anyway.",
-            ", ".join(missing),
-        )
 
 
 def deployment_view(deployment: dict[str, Any]) -> dict[str, Any]:
