@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,18 @@ def _engine() -> Interpreter:
     return Interpreter(base, f"{sys.version_info.major}.{sys.version_info.minor}")
 
 
+def _pyenv(version: str) -> str | None:
+    """An interpreter pyenv installed, which uv misses when pyenv's shims do not expose it."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    found = sorted((root / "versions").glob(f"{version}.*/bin/python{version}"))
+    return str(found[-1]) if found else None
+
+
 @functools.cache
 def _find(version: str) -> str | None:
+    pyenv = _pyenv(version)
+    if pyenv:
+        return pyenv
     try:
         found = subprocess.run(
             [uv_binary(), "python", "find", "--no-project", "--no-python-downloads", version],
@@ -74,8 +86,9 @@ def interpreter_for(version: str | None) -> Interpreter:
     """The interpreter to build on for `python=<version>` (the engine's when None).
 
     Returns:
-        The asked-for version when the machine has it (uv searches the PATH, pyenv and its own
-        installs, without downloading); otherwise the nearest available, with a note.
+        The asked-for version when the machine has it (pyenv's versions, then uv's search of
+        the PATH and its own installs, never downloading); otherwise the nearest available,
+        with a note.
     """
     engine = _engine()
     if version is None or version == engine.version:

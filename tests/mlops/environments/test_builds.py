@@ -85,3 +85,20 @@ def test_a_failed_build_names_the_package_the_reason_and_the_log(mlops_home: Pat
     assert log.is_file()
     assert cache.build_keys() == []
     assert not list(cache.root().glob(".*.tmp"))
+
+
+def test_a_build_runs_on_the_python_its_conda_file_names(mlops_home: Path) -> None:
+    from mlops.environments.interpreters import interpreter_for
+
+    wanted = f"{sys.version_info.major}.{sys.version_info.minor - 1}"
+    if interpreter_for(wanted).note:
+        pytest.skip(f"no Python {wanted} on this machine")
+    prepared = prepare(Spec("old", python=wanted, requirements=("pyjokes==0.8.3",)), "auto", "node")
+    assert prepared.reason.startswith("the engine lacks pyjokes==0.8.3")
+    ran = subprocess.run(
+        [str(prepared.bin_folder / "python"), "-c", "import sys; print(sys.version[:5])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.startswith(wanted)

@@ -106,3 +106,18 @@ def test_a_deployment_gets_the_server_at_the_engines_versions_unless_listed() ->
     assert f"azureml-inference-server-http=={server}" in added
     assert not any(item.startswith("mlflow") for item in added)
     assert runtime_requirements("node", ("six",)) == ()
+
+
+def test_python_is_honoured_when_present_else_the_nearest_with_a_note(monkeypatch) -> None:
+    from mlops.environments import interpreters
+
+    engine = f"{sys.version_info.major}.{sys.version_info.minor}"
+    other = f"{sys.version_info.major}.{sys.version_info.minor - 1}"
+    farther = f"{sys.version_info.major}.{sys.version_info.minor - 2}"
+    found = {other: f"/machine/python{other}"}
+    monkeypatch.setattr(interpreters, "_find", found.get)
+    assert interpreters.interpreter_for(other) == interpreters.Interpreter(found[other], other)
+    assert interpreters.interpreter_for(engine).note is None
+    nearest = interpreters.interpreter_for(farther)
+    assert (nearest.path, nearest.version) == (found[other], other)
+    assert nearest.note == f"python={farther} is not on this machine: running on Python {other}"
