@@ -113,7 +113,10 @@ def of_component(component: Any) -> Spec | None:
         asset = resolve_environment(reference)
         entity = load(Path(asset.path), "environment", {})
     except MlopsError:
-        note = f"{reference}: not in the local store (a registry or workspace environment)"
+        note = (
+            f"{reference}: not in the local store (a workspace or registry environment; "
+            "`mlops environment create -f <its YAML>` registers it locally)"
+        )
         return Spec(reference, notes=(note,), buildable=False)
     return from_entity(entity, f"azureml:{asset.name}:{asset.version}")
 
