@@ -6,6 +6,9 @@
    over the cached build and over the engine's interpreter, vs the engine's interpreter started
    directly (today's floor). Target: under 0.2 s more per node.
 
+3. What `auto` adds to a job of the sample: the decision that the engine's interpreter
+   satisfies its registered training environment (loading it included).
+
 Usage: .venv/bin/python benchmarks/environments.py [--repeat N]
 """
 
@@ -38,7 +41,7 @@ def _median_run(argv: list[str], env: dict[str, str], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _node_cost(prepared_for_node, component, folder: Path, repeat: int) -> tuple[float, float]:
+def _node_cost(component: object, folder: Path, repeat: int) -> tuple[float, float]:
     """Median seconds to make the overlay, and to start the probe inside it."""
     from mlops.environments import node_variables
 
@@ -85,11 +88,23 @@ def main() -> None:
             sum(p.lstat().st_size for p in first.bin_folder.parent.rglob("*") if p.is_file()) / 1e6
         )
 
+        # 3. What `auto` adds to a job of the sample: deciding, for its registered training
+        # environment, that the engine's interpreter satisfies it (no build).
+        from mlops.assets.environments import create_environment
+
+        create_environment(ROOT / "environments" / "train.yml")
+        reference = SimpleNamespace(environment="azureml:diabetes_regression_train@latest")
+        os.environ["MLOPS_ENV_MODE"] = "auto"
+        started = time.perf_counter()
+        [decided] = environments.prepare_all([reference] * 4)
+        auto_decision = time.perf_counter() - started
+        assert decided.ran_in == "engine", decided.reason
+
         floor = _median_run([sys.executable, "-c", PROBE], dict(os.environ), args.repeat)
         os.environ["MLOPS_ENV_MODE"] = "isolated"
-        built_make, built_run = _node_cost(None, component, home / "nodes-built", args.repeat)
+        built_make, built_run = _node_cost(component, home / "nodes-built", args.repeat)
         os.environ["MLOPS_ENV_MODE"] = "shared"
-        engine_make, engine_run = _node_cost(None, component, home / "nodes-engine", args.repeat)
+        engine_make, engine_run = _node_cost(component, home / "nodes-engine", args.repeat)
         environments._prepared.clear()
 
         print(
@@ -99,6 +114,10 @@ def main() -> None:
         print(
             f"  cached build          {cached_build:7.3f} s   "
             f"ratio {cached_build / first_build:.4f}"
+        )
+        print(
+            f"auto on the sample's train pipeline: {auto_decision:.3f} s per job "
+            f"({decided.ran_in}: {decided.reason}); no build"
         )
         print(f"Per node, median of {args.repeat} (`python -c '{PROBE}'`)")
         print(f"  engine, direct        {floor:7.3f} s   (today's floor)")

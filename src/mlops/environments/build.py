@@ -90,6 +90,7 @@ def build(
         if staging is None:  # built by another process while this one waited for the lock
             return cache.build_folder(key), 0.0
         log = cache.log_path(key)
+        logger.info("Environment %s: building with uv (log: %s)", spec.label, log)
         log.write_text(f"# {spec.label}: {json.dumps(spec.to_json())}\n", encoding="utf-8")
         env = {**os.environ, "UV_NO_PROGRESS": "1", "VIRTUAL_ENV": str(staging)}
         env.pop("UV_PYTHON", None)
