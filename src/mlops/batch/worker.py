@@ -66,6 +66,9 @@ def serve(spec_path: str, connection: Connection) -> None:
     logging.basicConfig(level=spec.logging_level, format="%(levelname)s %(name)s: %(message)s")
     os.chdir(spec.workdir)
     os.environ.update(spec.environment)
+    from mlops.environments import enter_site
+
+    enter_site()  # the packages of the node's environment before the engine's
     try:
         script = load_entry_script(spec)
         if callable(getattr(script, "init", None)):

@@ -6,13 +6,15 @@ Whatever runs where, a node runs in a throwaway overlay (`overlay`), so its `pip
 never changes the engine's interpreter or a cached build.
 
 The hooks: `prepare_all` (before a job's nodes start), `node_variables` (each node's PATH),
-`describe` (the job record), `deployment_python` (a deployment's server).
+`describe` (the job record), `deployment_python` (a deployment's server), `enter_site` (a
+batch worker).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import platform
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,13 +24,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
 
-__all__ = ["deployment_python", "describe", "node_variables", "prepare_all", "prepared_for"]
+__all__ = [
+    "deployment_python",
+    "describe",
+    "enter_site",
+    "node_variables",
+    "prepare_all",
+    "prepared_for",
+]
 
 logger = logging.getLogger(__name__)
 
 _prepared: dict[tuple[str, str, str], Prepared] = {}
 _lock = threading.Lock()
 _BUILDS_AT_ONCE = 2
+SITE_VARIABLE = "MLOPS_ENVIRONMENT_SITE"
 
 
 def _memo_key(component: Any, kind: str) -> tuple[str, str, str]:
@@ -135,11 +145,33 @@ def node_variables(
         prepared.full_version,
     )
     base_bin = prepared.bin_folder or engine_bin
-    return {
+    variables = {
         "PATH": os.pathsep.join([str(bin_folder), str(base_bin), path]),
         "VIRTUAL_ENV": str(overlay_folder),
         "MLOPS_ENVIRONMENT": f"{prepared.label} ({prepared.mode}: {prepared.ran_in})",
     }
+    if prepared.bin_folder and prepared.full_version == platform.python_version():
+        # A parallel node's workers run on the engine's interpreter (they import mlops): they
+        # put the build's packages first (`enter_site`), which needs the same Python.
+        variables[SITE_VARIABLE] = os.pathsep.join(str(folder) for folder in prepared.site)
+    return variables
+
+
+def enter_site() -> None:
+    """Put the environment's site-packages first on sys.path (a batch worker, at its start).
+
+    A parallel node's worker runs on the engine's interpreter; this makes the packages of its
+    environment's build win over the engine's. Does nothing outside such a node.
+    """
+    import importlib
+    import sys
+
+    folders = [folder for folder in os.environ.get(SITE_VARIABLE, "").split(os.pathsep) if folder]
+    for folder in reversed(folders):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    if folders:
+        importlib.invalidate_caches()
 
 
 def deployment_python(deployment: Any) -> str:
