@@ -68,3 +68,13 @@ def test_a_nodes_pip_install_never_changes_the_engines_interpreter(project: Path
     assert (environment["ran_in"], environment["path"]) == ("engine", sys.prefix)
     assert _report(record, "installer")["version"] == "0.8.3"  # the node had it
     assert _engine_site() == before  # the engine did not get it
+
+
+def test_a_parallel_nodes_workers_import_from_its_environment(project: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MLOPS_ENV_MODE", raising=False)
+    record = create_job(project / "batch.yml")
+    assert record["status"] == "Completed", record["jobs"]["score"].get("log_tail")
+    assert record["jobs"]["score"]["environment"]["ran_in"] == "build"
+    out = Path(record["jobs"]["score"]["outputs"]["scored"]) / "parallel_run_step.txt"
+    lines = sorted(out.read_text(encoding="utf-8").splitlines())
+    assert lines == ["one.txt pyjokes=0.8.3", "two.txt pyjokes=0.8.3"]
