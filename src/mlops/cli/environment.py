@@ -51,10 +51,16 @@ def create(file, name, version, build) -> dict:
 @click.option("-n", "--name", help="List every version of this environment.")
 @azure_compatible
 def list_command(name) -> list:
-    """List environments (latest version of each), or every version of one."""
+    """List environments (latest version of each), or every version of one, with `built`."""
+    from mlops.assets import catalog
     from mlops.assets.lookup import list_assets
 
-    return list_assets("environment", name)
+    rows = list_assets("environment", name)
+    for row in rows:
+        version = row.get("version") or row.get("latest_version")
+        asset = catalog.find("environment", row["name"], str(version))
+        row["built"] = _with_build({}, asset)["local_build"]["built"]
+    return rows
 
 
 @environment.command()

@@ -41,3 +41,11 @@ def test_create_build_show_builds_and_prune(mlops_home: Path) -> None:
         node["key"]
     ]
     assert _json(["environment", "builds"]) == []
+
+
+def test_list_says_whether_each_environment_is_built(mlops_home: Path) -> None:
+    _json(["environment", "create", "-f", str(JOKES)])
+    [row] = _json(["environment", "list"])
+    assert (row["name"], row["latest_version"], row["built"]) == ("jokes", "1", False)
+    [version] = _json(["environment", "list", "-n", "jokes"])
+    assert (version["version"], version["built"]) == ("1", False)
