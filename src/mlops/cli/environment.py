@@ -1,8 +1,10 @@
-"""`mlops environment`: register, list and show environments, as `az ml environment` does."""
+"""`mlops environment`: register, list and show environments, as `az ml environment` does, plus
+their local builds (`local_build`) and `prune`."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +16,15 @@ from mlops.cli.output import azure_compatible
 
 @click.group()
 def environment() -> None:
-    """Manage environments in the local store (az ml environment)."""
+    """Manage environments in the local store (az ml environment) and their local builds."""
+
+
+def _with_build(shown: dict[str, Any], asset: Any) -> dict[str, Any]:
+    from mlops.assets.loading import load
+    from mlops.environments.report import local_build
+
+    entity = load(Path(asset.path), "environment", {})
+    return {**shown, "local_build": local_build(entity, asset.reference)}
 
 
 @environment.command()
@@ -23,22 +33,37 @@ def environment() -> None:
 )
 @click.option("-n", "--name", help="Name (overrides the file's).")
 @click.option("-v", "--version", help="Version (overrides the file's); else the next integer.")
+@click.option(
+    "--build", is_flag=True, help="Build its virtualenv now (with uv), so jobs start at once."
+)
 @azure_compatible
-def create(file, name, version) -> dict:
+def create(file, name, version, build) -> dict:
     """Register a environment version from its YAML."""
     from mlops.assets.environments import create_environment
 
-    return create_environment(file, name=name, version=version).to_az()
+    asset = create_environment(file, name=name, version=version)
+    if build:
+        from mlops.assets.loading import load
+        from mlops.environments.report import build_now
+
+        build_now(load(Path(asset.path), "environment", {}), asset.reference)
+    return _with_build(asset.to_az(), asset)
 
 
 @environment.command(name="list")
 @click.option("-n", "--name", help="List every version of this environment.")
 @azure_compatible
 def list_command(name) -> list:
-    """List environments (latest version of each), or every version of one."""
+    """List environments (latest version of each), or every version of one, with `built`."""
+    from mlops.assets import catalog
     from mlops.assets.lookup import list_assets
 
-    return list_assets("environment", name)
+    rows = list_assets("environment", name)
+    for row in rows:
+        version = row.get("version") or row.get("latest_version")
+        asset = catalog.find("environment", row["name"], str(version))
+        row["built"] = _with_build({}, asset)["local_build"]["built"]
+    return rows
 
 
 @environment.command()
@@ -47,7 +72,38 @@ def list_command(name) -> list:
 @click.option("-l", "--label", help="Label to show: latest.")
 @azure_compatible
 def show(name, version, label) -> dict:
-    """Show one version of a environment (-v VERSION or -l latest)."""
+    """Show one version of a environment (-v VERSION or -l latest), with its local build."""
     from mlops.assets.lookup import show as show_asset
 
-    return show_asset("environment", name, version, label).to_az()
+    asset = show_asset("environment", name, version, label)
+    return _with_build(asset.to_az(), asset)
+
+
+@environment.command()
+@azure_compatible
+def builds() -> list:
+    """List the local builds in the cache: environment, path, size, last use."""
+    from mlops.environments.report import all_builds
+
+    return all_builds()
+
+
+@environment.command()
+@click.option(
+    "--older-than-days",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    help="Remove builds no job or deployment has used for this many days.",
+)
+@click.option("--all", "everything", is_flag=True, help="Remove every build.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@azure_compatible
+def prune(older_than_days, everything, yes) -> list:
+    """Remove local builds no job needs (unused lately); uv's cache rebuilds them in seconds."""
+    from mlops.environments.report import prune as prune_builds
+
+    if not yes:
+        what = "every local build" if everything else f"builds unused for {older_than_days} days"
+        click.confirm(f"Remove {what}?", abort=True, err=True)
+    return prune_builds(older_than_days, everything)

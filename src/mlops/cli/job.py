@@ -42,8 +42,16 @@ def job() -> None:
     is_flag=True,
     help="Open the job's page (graph, status, logs) in the browser; print its address without one.",
 )
+@click.option(
+    "--environment-mode",
+    type=click.Choice(["auto", "isolated", "shared"]),
+    help="Where nodes run: auto (engine's interpreter if it suffices, else a build), isolated "
+    "(always a build, as Azure), shared (never). Default: $MLOPS_ENV_MODE, else auto.",
+)
 @azure_compatible
-def create(file, set_values, more_set_values, name, stream, max_parallel, web) -> Result:
+def create(
+    file, set_values, more_set_values, name, stream, max_parallel, web, environment_mode
+) -> Result:
     """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
 
     Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
@@ -53,6 +61,8 @@ def create(file, set_values, more_set_values, name, stream, max_parallel, web) -
 
     if more_set_values and not set_values:
         raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
+    from mlops.environments.modes import mode_set_to
+
     page = contextlib.nullcontext()
     if web:
         from mlops.engine.names import new_job_name
@@ -60,7 +70,7 @@ def create(file, set_values, more_set_values, name, stream, max_parallel, web) -
 
         name = name or new_job_name()
         page = PageFollower(name)
-    with page:
+    with page, mode_set_to(environment_mode):
         record = create_job(
             file,
             set_values=[*set_values, *more_set_values],

@@ -18,7 +18,6 @@ from typing import Any, TextIO
 
 from mlops import jobstore as store
 from mlops import tracking
-from mlops.assets import missing_packages, resolve_environment
 from mlops.azure.loaders import azure_only
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
@@ -29,9 +28,11 @@ from mlops.engine.record import iso, job_inputs, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
 from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
+from mlops.environments import prepare_all
+from mlops.environments.modes import current_mode
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
-from mlops.validation import check_job, load_entity
+from mlops.validation import check_job
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -124,7 +125,7 @@ def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
     if refusal:
         raise MlopsError(f"{path}: {refusal}.")
     plan = build_plan(job, path) if job.type == "pipeline" else build_command_plan(job, path)
-    _warn_missing_packages(plan)
+    prepare_all(node.component for node in plan.nodes.values())
     return job, plan
 
 
@@ -219,6 +220,7 @@ def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) 
             "file": str(path.resolve()),
             "job_folder": str(store.job_folder(name)),
             "mlflow.runId": runs.parent_id,
+            "environment_mode": current_mode(),
             **engine_identity(),
         },
         "services": tracking_summary(),
@@ -253,33 +255,3 @@ def cancel_job(name: str) -> dict[str, Any]:
     record.update(status="Canceled", end_time=iso(ended))
     store.save(record)
     return record
-
-
-def _warn_missing_packages(plan: Plan) -> None:
-    """Name, once, the packages a node's environment lists that this interpreter lacks."""
-    seen: set[str] = set()
-    for node in plan.nodes.values():
-        environment = getattr(node.component, "environment", None)
-        if environment is None or str(environment) in seen:
-            continue
-        seen.add(str(environment))
-        entity = environment
-        if isinstance(environment, str):
-            reference = (
-                environment if environment.startswith("azureml:") else f"azureml:{environment}"
-            )
-            try:
-                entity = load_entity(Path(resolve_environment(reference).path), "environment")
-            except MlopsError:
-                logger.info(
-                    "Environment %s is not in the local store: nodes run in this interpreter.",
-                    environment,
-                )
-                continue
-        missing = missing_packages(entity)
-        if missing:
-            logger.warning(
-                "Environment %s lists packages this interpreter lacks: %s. Nodes run anyway.",
-                environment,
-                ", ".join(missing),
-            )

@@ -17,6 +17,7 @@ from mlops import tracking
 from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream
+from mlops.environments import node_variables
 from mlops.expressions import format_value, quote_path, render_command
 from mlops.home import mlops_home
 from mlops.parallel import node_command
@@ -186,7 +187,11 @@ def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:
     variables = dict(os.environ)
     variables.update(tracking.mlflow_environment())
     variables.update(run_ids)
-    variables["PATH"] = f"{interpreter_folder()}{os.pathsep}{variables.get('PATH', '')}"
+    # The node's environment (a build, or the engine's interpreter) in a throwaway overlay.
+    overlay = store.node_folder(run_ids.get("AZUREML_ROOT_RUN_ID", "local"), node.id) / "venv"
+    variables.update(
+        node_variables(node.component, overlay, interpreter_folder(), variables.get("PATH", ""))
+    )
     variables.update(
         {
             str(k): str(v)

@@ -8,6 +8,7 @@ from typing import Any
 
 from mlops import jobstore as store
 from mlops.engine.node import NodeState
+from mlops.environments import describe
 
 _LOG_TAIL_LINES = 20
 
@@ -43,6 +44,7 @@ def node_record(
         "exit_code": state.exit_code,
         "metrics": metrics,
         "tags": tags,
+        "environment": describe(state.node.component),
     }
     if state.message:
         entry["message"] = state.message

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mlops.assets import missing_packages, resolve_model
+from mlops.assets import resolve_model
 from mlops.engine.content import snapshot
 from mlops.engine.overrides import params_override
+from mlops.environments import deployment_python
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
@@ -137,7 +138,7 @@ def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name
 
 def _start(entity: Any, folder: Path) -> dict[str, Any]:
     model_path, model_name, model_version, model_reference = _model(entity)
-    _note_environment(entity)
+    python = deployment_python(entity)  # its environment's build, or the engine's
     configuration = entity.code_configuration
     code_folder = (Path(entity.base_path) / str(configuration.code)).resolve()
     code, _digest = snapshot(code_folder)
@@ -162,6 +163,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         settings=settings,
         environment_variables=variables,
         log=log,
+        python=python,
     )
     try:
         server.wait_ready(pid, socket_path, log)
@@ -209,18 +211,6 @@ def _model(entity: Any) -> tuple[Path, str, str | None, str]:
             f"deployment {entity.name}: model path {model.path} does not exist ({path})."
         )
     return path, model.name or path.name, None, str(path)
-
-
-def _note_environment(entity: Any) -> None:
-    environment = entity.environment
-    if environment is None or isinstance(environment, str):
-        return
-    missing = missing_packages(environment)
-    if missing:
-        logger.warning(
-            "Environment lists packages this interpreter lacks: %s. Deploying anyway.",
-            ", ".join(missing),
-        )
 
 
 def deployment_view(deployment: dict[str, Any]) -> dict[str, Any]:

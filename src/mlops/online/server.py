@@ -70,12 +70,14 @@ def start(
     settings: dict[str, Any],
     environment_variables: dict[str, str],
     log: Path,
+    python: str | None = None,
 ) -> int:
     """Start a detached inference server; returns its pid (its process group).
 
     Args:
         bind: gunicorn's bind address: `unix:<path>` for a deployment, `127.0.0.1:<port>` only
             for a benchmark's direct comparison.
+        python: The interpreter of the deployment's environment (default: the engine's).
     """
     workers = max(
         1, min(int(settings.get("max_concurrent_requests_per_instance") or 1), os.cpu_count() or 1)
@@ -95,7 +97,7 @@ def start(
     )
     env.update(environment_variables)
     argv = [
-        sys.executable,
+        python or sys.executable,
         "-m",
         "gunicorn",
         "--bind",

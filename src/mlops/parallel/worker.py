@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from mlops.environments import enter_site
 from mlops.parallel.spec import RunSpec
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def serve(spec_path: str, connection: Connection) -> None:
     logging.basicConfig(level=spec.logging_level, format="%(levelname)s %(name)s: %(message)s")
     os.chdir(spec.workdir)
     os.environ.update(spec.environment)
+    enter_site()  # the packages of the node's environment before the engine's
     try:
         script = load_entry_script(spec)
         if callable(getattr(script, "init", None)):
