@@ -274,7 +274,8 @@ def _direct_server(deployment: str, scratch: Path) -> tuple[int, str]:
     while not processes.healthy(port):
         if time.time() > deadline or not processes.alive(pid):
             processes.stop(pid)
-            sys.exit(f"the direct server for {deployment} did not start; see {log}")
+            tail = "\n".join(processes.log_tail(log, 20))
+            sys.exit(f"the direct server for {deployment} did not start; its log ends:\n{tail}")
         time.sleep(0.2)
     return pid, f"http://127.0.0.1:{port}/score"
 
