@@ -106,6 +106,7 @@ def route(deployment: dict[str, Any]) -> dict[str, Any]:
         "socket": deployment["socket"],
         "max_pending": 2 * concurrent * instances,
         "timeout_ms": int(settings.get("request_timeout_ms") or _DEFAULT_TIMEOUT_MS),
+        "connections": server.worker_count(settings),
     }
 
 

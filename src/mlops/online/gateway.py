@@ -45,6 +45,7 @@ class Route:
     socket: str
     max_pending: int
     timeout_ms: int
+    connections: int = 1
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Gateway:
         self.connections = 0
         self._stamp: tuple[int, ...] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self.pools: dict[str, upstream.Pool] = {}
 
     def refresh(self) -> None:
         """Reread endpoint.json and keys.json when either changed; keep the routes it has when
@@ -104,6 +106,7 @@ class Gateway:
                     socket=str(route["socket"]),
                     max_pending=int(route["max_pending"]),
                     timeout_ms=int(route["timeout_ms"]),
+                    connections=int(route.get("connections", 1)),
                 )
                 for name, route in state.get("deployment_routes", {}).items()
             },
@@ -112,6 +115,15 @@ class Gateway:
             keys=[secrets["primaryKey"].encode(), secrets["secondaryKey"].encode()],
         )
         self._stamp = stamp
+        sockets = {route.socket for route in self.routes.deployments.values()}
+        for path in [path for path in self.pools if path not in sockets]:
+            self.pools.pop(path).retire()
+
+    def _pool(self, route: Route) -> upstream.Pool:
+        pool = self.pools.get(route.socket)
+        if pool is None:
+            pool = self.pools[route.socket] = upstream.Pool(route.socket, route.connections)
+        return pool
 
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -218,7 +230,7 @@ class Gateway:
                 return _error(404, f"deployment {name!r} was deleted")
             try:
                 response = await http11.within(
-                    upstream.exchange(route.socket, payload, head_only=head),
+                    self._pool(route).exchange(payload, head_only=head),
                     route.timeout_ms / 1000,
                 )
                 break

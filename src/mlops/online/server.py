@@ -3,7 +3,8 @@
 azmlinfsrv's own command line binds every interface (0.0.0.0), so gunicorn is started directly
 with the server's WSGI app, the environment variables the server reads, and the deployment's
 settings, bound to a Unix socket in a folder only its owner can enter: the endpoint's gateway,
-which checks the key, is the only way to the server.
+which checks the key, is the only way to the server. Its workers are gunicorn's sync workers that
+keep the gateway's connections open between requests (serverside/mlops_worker.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _DEFAULT_READY_SECONDS = 120.0
 # The gateway answers 408 at request_timeout_ms; the server's own limit comes a little later,
 # so the model's answer is never a 500 from the server timing out first.
 _SERVER_TIMEOUT_MARGIN_MS = 1000
+# The worker class's folder goes on the server's PYTHONPATH; it needs nothing but gunicorn.
+_WORKER_FOLDER = Path(__file__).resolve().parent / "serverside"
+_WORKER_CLASS = "mlops_worker.KeepAliveWorker"
 
 
 def private_socket(prefix: str) -> str:
@@ -61,6 +65,13 @@ def lay_out_model(model_path: Path, name: str, version: str | None, target: Path
     return model_dir
 
 
+def worker_count(settings: dict[str, Any]) -> int:
+    """The server's workers: max_concurrent_requests_per_instance, at most one per core. The
+    gateway opens at most this many connections to it (each worker keeps one)."""
+    concurrent = int(settings.get("max_concurrent_requests_per_instance") or 1)
+    return max(1, min(concurrent, os.cpu_count() or 1))
+
+
 def start(
     *,
     code: Path,
@@ -79,9 +90,7 @@ def start(
             for a benchmark's direct comparison.
         python: The interpreter of the deployment's environment (default: the engine's).
     """
-    workers = max(
-        1, min(int(settings.get("max_concurrent_requests_per_instance") or 1), os.cpu_count() or 1)
-    )
+    workers = worker_count(settings)
     timeout_ms = int(settings.get("request_timeout_ms") or 5000)
     env = dict(os.environ)
     env.update(
@@ -92,7 +101,9 @@ def start(
             "SCORING_TIMEOUT_MS": str(timeout_ms + _SERVER_TIMEOUT_MARGIN_MS),
             "WORKER_COUNT": str(workers),
             "GUNICORN_CMD_ARGS": "--no-control-socket",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(code), str(_WORKER_FOLDER), env.get("PYTHONPATH")])
+            ),
         }
     )
     env.update(environment_variables)
@@ -104,6 +115,8 @@ def start(
         bind,
         "--workers",
         str(workers),
+        "--worker-class",
+        _WORKER_CLASS,
         "--timeout",
         str(max(1, timeout_ms // 1000 + 5)),
         "--access-logfile",
