@@ -179,16 +179,13 @@ class PipelineChecker:
         """
         if reference in self._registered:
             return self._registered[reference]
-        from mlops.assets import catalog, resolve_component
-        from mlops.assets.references import parse
         from mlops.errors import MlopsError, ProblemsFound
-        from mlops.validation.loading import load_entity
+        from mlops.validation.registered import registered_component, store_knows
 
-        text = reference if reference.startswith("azureml:") else f"azureml:{reference}"
         component = None
         try:
-            if catalog.versions("component", parse(text, "component").name):
-                component = load_entity(resolve_component(text).path, "component")
+            if store_knows(reference):
+                component = registered_component(reference)
         except ProblemsFound as found:
             self.problems += found.problems
         except MlopsError as error:
