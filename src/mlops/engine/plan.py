@@ -33,9 +33,9 @@ def build_plan(job: Any, file: Path) -> Plan:
     Raises:
         ProblemsFound: A registered component cannot be found; nothing runs.
     """
-    from mlops.validation.registered import registered_component
+    from mlops.validation.registered import registered_component_and_file
 
-    return plan_pipeline(job, file, registered_component)
+    return plan_pipeline(job, file, registered_component_and_file)
 
 
 def build_command_plan(job: Any, file: Path) -> Plan:

@@ -1,5 +1,5 @@
 """A job's plan: from the plan cache when nothing it was made from changed (no azure-ai-ml
-import), else loaded and checked by `mlops.validation` and kept for the next run."""
+import), else made by `mlops.validation.plan_job` (load, check, plan) and kept for next time."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from mlops.errors import MlopsError, ProblemsFound
 from mlops.plan import cache
 from mlops.plan.model import Plan
 
@@ -28,29 +27,12 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
     if plan is not None:
         logger.debug("Plan of %s taken from the plan cache", path)
         return plan
-    plan, registered = _fresh_plan(path, overrides)
-    cache.store(key, plan, path, registered)
+    plan = _fresh_plan(path, overrides)
+    cache.store(key, plan, path)
     return plan
 
 
-def _fresh_plan(path: Path, overrides: list[dict[str, Any]]) -> tuple[Plan, dict[str, Path]]:
-    from mlops.plan.convert import plan_command_job, plan_pipeline
-    from mlops.validation import check_job
-    from mlops.validation.registered import registered_component, registered_component_file
+def _fresh_plan(path: Path, overrides: list[dict[str, Any]]) -> Plan:
+    from mlops.validation import plan_job as checked_plan
 
-    job, problems = check_job(path, overrides)
-    if problems:
-        raise ProblemsFound(problems)
-    if job.type not in {"pipeline", "command"}:
-        raise MlopsError(
-            f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs."
-        )
-    registered: dict[str, Path] = {}
-
-    def lookup(reference: str) -> Any:
-        registered[reference] = registered_component_file(reference)
-        return registered_component(reference)
-
-    if job.type == "pipeline":
-        return plan_pipeline(job, path, lookup), registered
-    return plan_command_job(job, path), registered
+    return checked_plan(path, overrides)

@@ -107,9 +107,10 @@ def load(key: str, resolve: Resolver) -> Plan | None:
         return None
 
 
-def store(key: str, plan: Plan, job_file: Path, registered: dict[str, Path]) -> None:
+def store(key: str, plan: Plan, job_file: Path) -> None:
     """Keep `plan` under `key`, with the files it was made from (found from `job_file` and the
     registered components' stored YAMLs)."""
+    registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
     roots = [job_file, *registered.values()]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},

@@ -37,8 +37,9 @@ from mlops.plan.sources import typed_literal
 
 COMMAND_NODE = "main"
 
-# Looks up a registered component (`azureml:name:version`): its entity, or MlopsError.
-ComponentLookup = Callable[[str], Any]
+# Looks up a registered component (`azureml:name:version`): its entity and stored YAML, or
+# raises MlopsError.
+ComponentLookup = Callable[[str], tuple[Any, Path]]
 
 
 def plan_pipeline(job: Any, file: Path, lookup: ComponentLookup) -> Plan:
@@ -72,12 +73,13 @@ def plan_pipeline(job: Any, file: Path, lookup: ComponentLookup) -> Plan:
         job_info(job),
         settings_of(job),
         sources,
+        planner.registered,
     )
 
 
 def plan_command_job(job: Any, file: Path) -> Plan:
     """A standalone `type: command` job as a plan of one node, `main` (never reused)."""
-    planner = _Planner(file, lambda reference: None)
+    planner = _Planner(file, _no_lookup)
     inputs = {name: planner.job_input(name, value) for name, value in (job.inputs or {}).items()}
     outputs = _output_types(job)
     environment = job.environment
@@ -103,6 +105,10 @@ def plan_command_job(job: Any, file: Path) -> Plan:
         settings_of(job),
         inputs,
     )
+
+
+def _no_lookup(reference: str) -> tuple[Any, Path]:
+    raise MlopsError(f"a command job names no component ({reference})")
 
 
 def job_info(job: Any) -> JobInfo:
@@ -242,6 +248,7 @@ class _Planner:
         self.nodes: dict[str, Node] = {}
         self.aliases: dict[tuple[str, str], Source] = {}
         self.problems: list[Problem] = []
+        self.registered: dict[str, str] = {}
 
     def job_input(self, name: str, value: Any) -> Source:
         data = getattr(value, "_data", value)
@@ -287,12 +294,14 @@ class _Planner:
         if not isinstance(component, str):
             return component
         try:
-            return self.lookup(component)
+            entity, stored = self.lookup(component)
         except MlopsError as error:
             self.problems.append(
                 Problem(str(self.file), None, f"jobs.{node_id}.component", str(error))
             )
             return None
+        self.registered[component] = str(stored)
+        return entity
 
     def _node_inputs(self, node, component, sources, prefix, node_id) -> dict[str, Source]:
         inputs: dict[str, Source] = {}

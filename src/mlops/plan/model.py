@@ -171,3 +171,6 @@ class Plan:
     settings: Settings = Settings()
     # The job's own inputs, so that one no node binds is still resolved (and checked).
     inputs: dict[str, Source] = field(default_factory=dict)
+    # Each registered component used (`azureml:name@latest`) and the stored YAML it resolved
+    # to: a cached plan holds only while each still resolves to the same, unchanged file.
+    registered_components: dict[str, str] = field(default_factory=dict)

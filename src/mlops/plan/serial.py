@@ -33,6 +33,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "job": asdict(plan.job) if plan.job else None,
         "settings": asdict(plan.settings),
         "inputs": {name: source_to_json(source) for name, source in plan.inputs.items()},
+        "registered_components": dict(plan.registered_components),
     }
 
 
@@ -49,6 +50,7 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
         job=JobInfo(**data["job"]) if data.get("job") else None,
         settings=Settings(**data["settings"]),
         inputs={name: source_from_json(value) for name, value in data["inputs"].items()},
+        registered_components=dict(data["registered_components"]),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops.errors import Problem, ProblemsFound
+from mlops.plan.model import Plan
 from mlops.validation.loading import load_entity, read_document
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "check_job",
     "check_online_deployment",
     "load_entity",
+    "plan_job",
     "validate_paths",
 ]
 
@@ -46,6 +48,32 @@ def check_job(
         checker.check(job, str(path), document, parent_inputs_of(job))
         problems += checker.problems
     return job, problems
+
+
+def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) -> Plan:
+    """Load and check a job, then build its typed plan: what the engine executes.
+
+    Args:
+        path: The job YAML.
+        params_override: `--set` overrides, as azure-ai-ml takes them.
+
+    Raises:
+        ProblemsFound: Every problem found (checks and planning); no plan.
+        MlopsError: The job is neither a pipeline nor a command job (no plan is made for it).
+    """
+    from mlops.errors import MlopsError
+    from mlops.plan.convert import plan_command_job, plan_pipeline
+    from mlops.validation.registered import registered_component_and_file
+
+    path = Path(path)
+    job, problems = check_job(path, params_override)
+    if problems:
+        raise ProblemsFound(problems)
+    if job.type == "pipeline":
+        return plan_pipeline(job, path, registered_component_and_file)
+    if job.type == "command":
+        return plan_command_job(job, path)
+    raise MlopsError(f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs.")
 
 
 def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
@@ -90,10 +118,34 @@ def check_online_deployment(
 
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
-    """Everything `mlops validate` reports for these files and folders (see validation.files)."""
-    from mlops.validation.files import validate_files
+    """Everything `mlops validate` reports for these files and folders (see validation.files).
 
-    return validate_files(paths)
+    Files found clean before, and unchanged since with everything they name, are not checked
+    again (see validation.clean_cache): a warm run over an unchanged repository does not
+    import azure-ai-ml.
+
+    Raises:
+        UsageError: A path does not exist.
+    """
+    from mlops.validation.clean_cache import CleanFiles
+    from mlops.validation.files import validate_files, yaml_files
+
+    files = yaml_files(paths)
+    clean = CleanFiles(files, [file for file in files if _is_workflow(file)])
+    keys = {file: clean.key(file) for file in files}
+    pending = [file for file in files if not clean.is_clean(keys[file])]
+    if not pending:
+        return []
+    problems = validate_files(pending)
+    named = {Path(problem.file).resolve() for problem in problems}
+    for file in pending:
+        if not named.intersection(clean.depends_on(file)):
+            clean.remember_clean(keys[file])
+    return problems
+
+
+def _is_workflow(file: Path) -> bool:
+    return file.resolve().parent.match("*/.github/workflows")
 
 
 def _service_checks(job: Any, path: Path, document: Any) -> list[Problem]:

@@ -35,6 +35,17 @@ def registered_component(reference: str) -> Any:
     return load_entity(registered_component_file(reference), "component")
 
 
+def registered_component_and_file(reference: str) -> tuple[Any, Path]:
+    """The entity of a registered component and its stored YAML (what a plan records).
+
+    Raises:
+        MlopsError: Not in the local store.
+        ProblemsFound: Its stored YAML does not load.
+    """
+    path = registered_component_file(reference)
+    return load_entity(path, "component"), path
+
+
 def store_knows(reference: str) -> bool:
     """Whether the local store has any version of the component's name.
 

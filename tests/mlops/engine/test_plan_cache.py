@@ -138,3 +138,39 @@ def test_a_rerun_with_unchanged_yaml_does_not_import_azure_ai_ml(pipelines: Path
         {"status": "Completed", "reused": [], "azure": True},
         {"status": "Completed", "reused": [], "azure": False},
     ]
+
+
+_REGISTERED = """\
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+settings:
+  default_compute: azureml:cpu-cluster
+jobs:
+  from_store:
+    type: command
+    component: azureml:engine_test_step@latest
+    inputs:
+      label: registered
+"""
+
+
+def test_a_new_latest_version_of_a_registered_component_is_planned_again(
+    pipelines: Path,
+) -> None:
+    from mlops.assets.components import create_component
+
+    step = pipelines / "step.yml"
+    create_component(step)
+    job = pipelines / "registered.yml"
+    job.write_text(_REGISTERED)
+    first = planning.plan_job(job, [])
+    step.write_text(
+        step.read_text().replace("version: 1", "version: 2").replace("default: 0\n", "default: 4\n")
+    )
+    create_component(step)
+
+    second = planning.plan_job(job, [])
+
+    assert first.nodes["from_store"].inputs["sleep"] == Literal(0)
+    assert second.nodes["from_store"].inputs["sleep"] == Literal(4)
+    assert list(second.registered_components) == ["engine_test_step@latest"]
