@@ -58,9 +58,11 @@ class NodeRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NodeRecord:
-        """A node entry as stored."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        """A node entry as stored (fields an older record lacks are empty)."""
+        values: dict[str, Any] = {f.name: None for f in fields(cls)}
+        values.update(status="NotStarted", outputs={}, command=[], log="", metrics={}, tags={})
+        values.update({k: v for k, v in data.items() if k in values})
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,51 @@ def test_a_new_latest_version_of_a_registered_component_is_planned_again(
     assert first.nodes["from_store"].inputs["sleep"] == Literal(0)
     assert second.nodes["from_store"].inputs["sleep"] == Literal(4)
     assert list(second.registered_components) == ["engine_test_step@latest"]
+
+
+def test_the_job_record_reads_back_as_it_was_written() -> None:
+    from mlops.engine.record import JobRecord
+
+    stored = {
+        "name": "job1",
+        "type": "pipeline",
+        "display_name": "job1",
+        "experiment_name": "e",
+        "description": None,
+        "status": "Completed",
+        "tags": {"a": "1"},
+        "creation_context": {"created_at": "t", "created_by": "me"},
+        "start_time": "t",
+        "end_time": "t2",
+        "duration_s": 1.5,
+        "settings": {"default_compute": None},
+        "inputs": {"alpha": 0.5},
+        "outputs": {},
+        "jobs": {
+            "a": {
+                "status": "Failed",
+                "type": "command",
+                "start_time": "t",
+                "end_time": "t2",
+                "duration_s": 1.0,
+                "outputs": {"out": "/x"},
+                "command": ["bash", "-c", "false"],
+                "working_directory": "/wd",
+                "log": "/log",
+                "mlflow_run_id": "r",
+                "reused_from": None,
+                "exit_code": 1,
+                "metrics": {},
+                "tags": {},
+                "message": "m",
+                "log_tail": ["boom"],
+            }
+        },
+        "properties": {"file": "f"},
+        "services": {},
+        "newer_field": [1],
+    }
+
+    assert JobRecord.from_json(stored).to_json() == stored
+    assert list(JobRecord.from_json(stored).to_json()) == list(stored)
+    assert list(JobRecord.from_json(stored).to_json()["jobs"]["a"]) == list(stored["jobs"]["a"])
