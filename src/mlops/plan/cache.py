@@ -120,8 +120,12 @@ def store(key: str, plan: Plan, job_file: Path) -> None:
         "plan": plan_to_json(plan),
     }
     try:
-        atomic.write_json(_entry(key), entry)
-    except OSError as error:  # a cache that cannot be written only costs the next run time
+        # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
+        # its `default=str` would turn a value JSON cannot hold into a different one.
+        atomic.write_text(_entry(key), json.dumps(entry))
+    except (OSError, TypeError, ValueError) as error:
+        # A plan that cannot be kept (a disk error, a value JSON cannot hold) only costs the
+        # next run its load time.
         logger.info("Could not write the plan cache: %s", error)
 
 

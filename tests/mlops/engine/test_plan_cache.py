@@ -44,7 +44,9 @@ def test_unchanged_files_give_the_cached_plan(
     first = planning.plan_job(pipelines / "diamond.yml", [])
     _no_fresh_plans(monkeypatch)
 
-    assert planning.plan_job(pipelines / "diamond.yml", []) == first
+    cached = planning.plan_job(pipelines / "diamond.yml", [])
+    assert cached == first
+    assert list(cached.nodes) == list(first.nodes) == ["start", "left", "right", "join"]
 
 
 @pytest.mark.parametrize(
