@@ -44,7 +44,7 @@ def cache_key(path: Path, overrides: list[dict[str, Any]]) -> str:
     """The key of a job file's plan: its path and content, the overrides and the versions."""
     material = {
         "format": FORMAT,
-        "file": str(path.resolve()),
+        "file": str(path.absolute()),
         "content": file_hash(path),
         "overrides": overrides,
         "versions": versions(),

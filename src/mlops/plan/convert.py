@@ -265,7 +265,8 @@ class _Planner:
         return Literal(data)
 
     def _data(self, path: str, kind: str, mode: str | None, field_name: str) -> DataRef:
-        return DataRef(path, kind, mode, str(self.file.parent), field_name)
+        # Absolute (a cached plan may run from another folder), symlinks kept as written.
+        return DataRef(path, kind, mode, str(self.file.parent.absolute()), field_name)
 
     def add_pipeline(
         self, pipeline: Any, sources: dict[str, Source], prefix: str
