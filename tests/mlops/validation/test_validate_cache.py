@@ -66,3 +66,31 @@ def test_a_file_with_problems_is_always_checked(
 
     assert validation.validate_paths([component]) == first != []
     assert seen == ["train_model.yml"]
+
+
+_WORKFLOW = """\
+name: train
+on: workflow_dispatch
+permissions: {}
+jobs:
+  train:
+    runs-on: ubuntu-latest
+    steps:
+      - run: az ml job create -f pipelines/train.yml
+"""
+
+
+def test_a_workflow_is_checked_again_when_a_file_it_gives_az_ml_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / ".git").mkdir(exist_ok=True)  # the root az ml paths start from
+    workflow = project / ".github" / "workflows" / "train.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(_WORKFLOW)
+    first = validation.validate_paths([workflow])
+    seen = _checked(monkeypatch)
+    pipeline = project / "pipelines" / "train.yml"
+    pipeline.write_text(pipeline.read_text() + "\n# edited\n")
+
+    assert validation.validate_paths([workflow]) == first
+    assert seen == ["train.yml"]  # the pipeline, checked again for the workflow
