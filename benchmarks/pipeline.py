@@ -1,10 +1,13 @@
-"""Local engine overhead, measured side by side in one run (issue 3's three comparisons).
+"""Local engine overhead, measured side by side in one run (issues 3 and 15).
 
 1. The sample training pipeline, cold, under the engine vs the floor: the same rendered node
-   commands run directly in sequence, with the same environment, no engine. Target <= 1.15.
-2. A warm rerun with every node reused vs the cold run. Target <= 0.25. The sample's evaluate
+   commands run directly in sequence, with the same environment, no engine. Target <= 1.10.
+2. A warm rerun with every node reused vs the cold run. Target <= 0.10. The sample's evaluate
    and register steps are `is_deterministic: false` (they read the registry), so this runs on a
    copy of the pipeline with that flag removed; the real pipeline's warm rerun is shown too.
+   Beside it, the warm start: the YAML unchanged and the code changed (so every node runs), the
+   seconds from `mlops job create` to its first node's start, with the plan from the plan cache
+   (target <= 0.5 s); the cold run's time to its first node is the baseline.
 3. A two-branch DAG (train the model twice, with two alphas) vs the same nodes in sequence.
    Target <= 0.65. Beside it, what the machine allows: the two train commands run directly, with
    no engine, both at once vs one after the other (on a shared machine two processes rarely get
@@ -16,6 +19,7 @@ Usage: .venv/bin/python benchmarks/pipeline.py [--repeat N]
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -58,7 +62,11 @@ jobs:
 
 
 def engine_run(pipeline: Path, home: Path, *extra: str) -> tuple[float, dict]:
-    """Seconds for `mlops job create` (a fresh process, as a user runs it) and the job record."""
+    """Seconds for `mlops job create` (a fresh process, as a user runs it) and the job record.
+
+    The record gets `_launched`: the wall-clock time the process was started (see first_node).
+    """
+    launched = time.time()
     started = time.perf_counter()
     done = subprocess.run(
         [*MLOPS, "job", "create", "-f", str(pipeline), *extra],
@@ -70,7 +78,19 @@ def engine_run(pipeline: Path, home: Path, *extra: str) -> tuple[float, dict]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"engine run failed:\n{done.stderr[-3000:]}")
-    return seconds, json.loads(done.stdout)
+    record = json.loads(done.stdout)
+    record["_launched"] = launched
+    return seconds, record
+
+
+def first_node(record: dict) -> float:
+    """Seconds from launching `mlops job create` to the start of its first node."""
+    starts = [
+        datetime.datetime.fromisoformat(node["start_time"]).timestamp()
+        for node in record["jobs"].values()
+        if node.get("start_time")
+    ]
+    return min(starts) - record["_launched"]
 
 
 def floor_run(record: dict, home: Path) -> float:
@@ -137,9 +157,10 @@ def _environment(home: Path) -> dict[str, str]:
 
 
 def _deterministic_copy(workspace: Path) -> Path:
-    for folder in ("components", "pipelines", "data"):
-        shutil.copytree(ROOT / folder, workspace / folder)
-    os.symlink(ROOT / "src", workspace / "src")
+    for folder in ("components", "pipelines", "data", "src"):
+        shutil.copytree(
+            ROOT / folder, workspace / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for component in (workspace / "components").glob("*.yml"):
         component.write_text(component.read_text().replace("is_deterministic: false\n", ""))
     (workspace / "pipelines" / "two_branches.yml").write_text(TWO_BRANCHES)
@@ -155,6 +176,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     cold, floor, warm, warm_real, parallel, sequence = [], [], [], [], [], []
+    cold_first, warm_first = [], []
     together: list[float] = []
     apart: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -167,11 +189,16 @@ def main() -> None:
             home = Path(scratch) / f"home{attempt}"
             seconds, record = engine_run(ROOT / "pipelines" / "train.yml", home)
             cold.append(seconds)
+            cold_first.append(first_node(record))
             warm_real.append(engine_run(ROOT / "pipelines" / "train.yml", home)[0])
             floor.append(floor_run(record, Path(scratch) / f"floor{attempt}"))
             fresh = Path(scratch) / f"deterministic{attempt}"
             engine_run(pipelines / "train.yml", fresh)
             warm.append(engine_run(pipelines / "train.yml", fresh)[0])
+            # The code changes, the YAML does not: every node runs, from the cached plan.
+            code = pipelines.parent / "src" / "diabetes_regression" / "__init__.py"
+            code.write_text(f"{code.read_text()}\n# edit {attempt}\n")
+            warm_first.append(first_node(engine_run(pipelines / "train.yml", fresh)[1]))
             parallel.append(
                 engine_run(
                     pipelines / "two_branches.yml", dag_home, "--set", "settings.force_rerun=true"
@@ -190,9 +217,10 @@ def main() -> None:
             together.append(branches_direct(dag_record, dag_home, together=True))
             apart.append(branches_direct(dag_record, dag_home, together=False))
     rows = [
-        ("1. cold pipeline, engine vs floor", cold, floor, 1.15),
-        ("2. warm rerun, all reused vs cold", warm, cold, 0.25),
+        ("1. cold pipeline, engine vs floor", cold, floor, 1.10),
+        ("2. warm rerun, all reused vs cold", warm, cold, 0.10),
         ("   (sample as shipped: evaluate+register rerun)", warm_real, cold, None),
+        ("   warm start to 1st node vs cold's (<= 0.5 s)", warm_first, cold_first, None),
         ("3. two branches, parallel vs sequence", parallel, sequence, 0.65),
         ("   (machine: trains direct, at once vs in turn)", together, apart, None),
     ]
@@ -200,6 +228,8 @@ def main() -> None:
     for label, measured, baseline, target in rows:
         a, b = statistics.median(measured), statistics.median(baseline)
         verdict = "" if target is None else f"<= {target}  {'met' if a / b <= target else 'MISSED'}"
+        if measured is warm_first:
+            verdict = f"{a:.2f} s <= 0.5 s  {'met' if a <= 0.5 else 'MISSED'}"
         print(f"{label:<50} {a:8.2f}s {b:8.2f}s {a / b:6.2f}  {verdict}")
 
 

@@ -23,6 +23,9 @@ def content_hash(path: Path) -> str:
 def code_files(folder: Path) -> list[Path]:
     """The files of a code folder that Azure ML would upload (.amlignore or .gitignore applied),
     in a stable order."""
+    if not (folder / ".amlignore").exists() and not (folder / ".gitignore").exists():
+        # No ignore file: every file goes, and a warm start never imports azure-ai-ml.
+        return list(_walk(folder))
     # azure-ai-ml's import costs 2-3 s: only a command that snapshots code pays it.
     from azure.ai.ml._utils._asset_utils import get_ignore_file
 

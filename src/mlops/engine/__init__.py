@@ -13,26 +13,28 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from mlops import jobstore as store
 from mlops import tracking
-from mlops.azure.loaders import azure_only
+from mlops.engine.environments import environment_holder
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override, unknown_override_problems
-from mlops.engine.plan import Plan, build_command_plan, build_plan
+from mlops.engine.plan import Plan
+from mlops.engine.planning import plan_job
 from mlops.engine.progress import Progress
-from mlops.engine.record import iso, job_inputs, node_record
+from mlops.engine.record import JobRecord, iso, load_record, node_record, save_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
 from mlops.environments import prepare_all
 from mlops.environments.modes import current_mode
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
-from mlops.validation import check_job
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -85,12 +87,14 @@ def create_job(
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
     tracker = Tracker()
     try:
-        job, plan = _load(Path(path), overrides)
+        plan = _load(Path(path), overrides)
         name = name or new_job_name()
+        job = plan.job
+        assert job is not None
         experiment = job.experiment_name or Path.cwd().name
-        runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags or {}))
+        runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags))
         with _stops_like_ctrl_c():
-            return _run(job, plan, Path(path), name, runs, stream, max_parallel, progress_stream)
+            return _run(plan, Path(path), name, runs, stream, max_parallel, progress_stream)
     finally:
         tracker.close()
 
@@ -114,23 +118,24 @@ def _stops_like_ctrl_c() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _load(path: Path, overrides: list[dict[str, Any]]) -> tuple[Any, Plan]:
+def _load(path: Path, overrides: list[dict[str, Any]]) -> Plan:
+    """The job's plan (from the plan cache when no file it was made from changed), with its
+    data inputs resolved now.
+
+    Raises:
+        ProblemsFound: The YAML, an override or an input is wrong; nothing runs.
+        MlopsError: The job is neither a pipeline nor a command job.
+    """
     unknown = unknown_override_problems(path, overrides)
     if unknown:
         raise ProblemsFound(unknown)
-    job, problems = check_job(path, overrides)
-    if problems:
-        raise ProblemsFound(problems)
-    refusal = azure_only(job)
-    if refusal:
-        raise MlopsError(f"{path}: {refusal}.")
-    plan = build_plan(job, path) if job.type == "pipeline" else build_command_plan(job, path)
-    prepare_all(node.component for node in plan.nodes.values())
-    return job, plan
+    plan = plan_job(path, overrides)
+    plan = resolve_inputs(plan, path)
+    prepare_all(environment_holder(node) for node in plan.nodes.values())
+    return plan
 
 
 def _run(
-    job: Any,
     plan: Plan,
     path: Path,
     name: str,
@@ -139,13 +144,14 @@ def _run(
     max_parallel: int | None,
     progress_stream: TextIO | None,
 ) -> dict[str, Any]:
-    settings = job.settings
     started = time.time()
-    record = _new_record(job, path, name, runs, started)
+    record = _new_record(plan, path, name, runs, started)
     progress = Progress(progress_stream, follow_logs=stream)
     results: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
 
     def save() -> None:
+        nonlocal record
+        jobs = dict(record.jobs)
         for node_id, state in execution.states.items():
             if (
                 state.run_id
@@ -153,22 +159,23 @@ def _run(
                 and node_id not in results
             ):
                 results[node_id] = runs.results(state.run_id)
-            record["jobs"][node_id] = node_record(name, state, *results.get(node_id, ({}, {})))
-        record["outputs"] = {
+            jobs[node_id] = node_record(name, state, *results.get(node_id, ({}, {})))
+        outputs = {
             output: {
                 "type": plan.output_types.get(output),
-                "path": record["jobs"][source.node]["outputs"].get(source.output),
+                "path": jobs[source.node].outputs.get(source.output),
             }
             for output, source in plan.outputs.items()
         }
-        store.save(record)
+        record = replace(record, jobs=jobs, outputs=outputs)
+        save_record(record)
 
     execution = Execution(
         name,
         plan,
         Settings(
-            continue_on_step_failure=bool(getattr(settings, "continue_on_step_failure", False)),
-            force_rerun=str(getattr(settings, "force_rerun", False)).lower() == "true",
+            continue_on_step_failure=plan.settings.continue_on_step_failure,
+            force_rerun=plan.settings.force_rerun,
         ),
         runs,
         max_parallel or os.cpu_count() or 1,
@@ -182,49 +189,50 @@ def _run(
         status = execution.run()
     finally:
         finished = time.time()
-        record.update(
-            status=status, end_time=iso(finished), duration_s=round(finished - started, 3)
+        record = replace(
+            record, status=status, end_time=iso(finished), duration_s=round(finished - started, 3)
         )
         save()
         runs.finish(runs.parent_id, status)
-        progress.summary(record)
-    return record
+        progress.summary(record.to_json())
+    return record.to_json()
 
 
-def _new_record(job: Any, path: Path, name: str, runs: JobRuns, started: float) -> dict[str, Any]:
-    settings = job.settings
-    return {
-        "name": name,
-        "type": job.type,
-        "display_name": job.display_name or name,
-        "experiment_name": runs.experiment_name,
-        "description": job.description,
-        "status": "Running",
-        "tags": {str(k): str(v) for k, v in (job.tags or {}).items()},
-        "creation_context": {
+def _new_record(plan: Plan, path: Path, name: str, runs: JobRuns, started: float) -> JobRecord:
+    job = plan.job
+    assert job is not None
+    return JobRecord(
+        name=name,
+        type=job.type,
+        display_name=job.display_name or name,
+        experiment_name=runs.experiment_name,
+        description=job.description,
+        status="Running",
+        tags=dict(job.tags),
+        creation_context={
             "created_at": iso(started),
             "created_by": os.environ.get("USER", "local"),
         },
-        "start_time": iso(started),
-        "end_time": None,
-        "duration_s": None,
-        "settings": {
-            "default_compute": getattr(settings, "default_compute", None),
-            "continue_on_step_failure": bool(getattr(settings, "continue_on_step_failure", False)),
-            "force_rerun": str(getattr(settings, "force_rerun", False)).lower() == "true",
+        start_time=iso(started),
+        end_time=None,
+        duration_s=None,
+        settings={
+            "default_compute": plan.settings.default_compute,
+            "continue_on_step_failure": plan.settings.continue_on_step_failure,
+            "force_rerun": plan.settings.force_rerun,
         },
-        "inputs": job_inputs(job),
-        "outputs": {},
-        "jobs": {},
-        "properties": {
+        inputs=job.inputs,
+        outputs={},
+        jobs={},
+        properties={
             "file": str(path.resolve()),
             "job_folder": str(store.job_folder(name)),
             "mlflow.runId": runs.parent_id,
             "environment_mode": current_mode(),
             **engine_identity(),
         },
-        "services": tracking_summary(),
-    }
+        services=tracking_summary(),
+    )
 
 
 def cancel_job(name: str) -> dict[str, Any]:
@@ -237,21 +245,26 @@ def cancel_job(name: str) -> dict[str, Any]:
     Raises:
         NotFoundError: No such job.
     """
-    record = store.load(name)
-    if record["status"] not in {"Running", "NotStarted", "Queued"}:
-        return record
-    if engine_runs(record):
+    record = load_record(name)
+    if record.status not in {"Running", "NotStarted", "Queued"}:
+        return record.to_json()
+    if engine_runs(record.to_json()):
         (store.job_folder(name) / store.CANCEL_FILE).write_text("cancel\n", encoding="utf-8")
-        record["status"] = "CancelRequested"
-        return record
+        return replace(record, status="CancelRequested").to_json()
     ended = time.time()
-    for node in record.get("jobs", {}).values():
-        if node.get("status") != "Running":
+    jobs = dict(record.jobs)
+    for node_id, node in record.jobs.items():
+        if node.status != "Running":
             continue
-        if node.get("process"):
-            terminate(Identity.from_json(node.pop("process")))
-        node.update(status="Canceled", end_time=iso(ended))
-        node["message"] = "canceled after the engine running the job had ended"
-    record.update(status="Canceled", end_time=iso(ended))
-    store.save(record)
-    return record
+        if node.process:
+            terminate(Identity.from_json(node.process))
+        jobs[node_id] = replace(
+            node,
+            status="Canceled",
+            end_time=iso(ended),
+            process=None,
+            message="canceled after the engine running the job had ended",
+        )
+    record = replace(record, jobs=jobs, status="Canceled", end_time=iso(ended))
+    save_record(record)
+    return record.to_json()

@@ -130,10 +130,9 @@ class Execution:
                 for name, value in values.items()
                 if value.key and value.key[0] == "data"
             }
-            folder = code_folder(node.component)
+            folder = code_folder(node)
             snapshot_folder, code_hash = self.cache.code(folder) if folder else (None, None)
-            deterministic = getattr(node.component, "is_deterministic", True) is not False
-            state.reuse_key = reuse_key(node, values, code_hash) if deterministic else None
+            state.reuse_key = reuse_key(node, values, code_hash) if node.is_deterministic else None
             earlier = (
                 None
                 if self.settings.force_rerun or not state.reuse_key

@@ -15,6 +15,7 @@ from typing import Any
 from mlops import jobstore as store
 from mlops import tracking
 from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
+from mlops.engine.environments import environment_holder
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream
 from mlops.environments import node_variables
@@ -113,27 +114,22 @@ def changed_inputs(state: NodeState) -> list[str]:
     ]
 
 
-def code_folder(component: Any) -> Path | None:
-    """The component's code folder, relative to its YAML."""
-    code = getattr(component, "code", None)
-    if not code or str(code).startswith(("azureml:", "http")):
-        return None
-    return (Path(component.base_path) / str(code)).resolve()
+def code_folder(node: PlannedNode) -> Path | None:
+    """The node's code folder (resolved relative to its YAML when the plan was made)."""
+    return Path(node.code) if node.code else None
 
 
 def reuse_key(node: PlannedNode, values: dict[str, InputValue], code_hash: str | None) -> str:
     """What makes a deterministic node's outputs reusable: code, environment, command, inputs."""
-    component = node.component
-    task = getattr(component, "task", None)
     material = {
-        "type": component.type,
-        "command": getattr(component, "command", None) or repr(getattr(task, "__dict__", task)),
-        "environment": str(getattr(component, "environment", None)),
+        "type": node.type,
+        "command": node.command or node.task_text,
+        "environment": str(node.environment),
         "code": code_hash,
         "inputs": {name: value.key for name, value in sorted(values.items())},
         "outputs": node.outputs,
         "environment_variables": node.environment_variables,
-        "component_environment_variables": getattr(component, "environment_variables", None),
+        "component_environment_variables": node.component_environment_variables,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -168,16 +164,16 @@ def command_line(node: PlannedNode, values: dict[str, InputValue], outputs: dict
     """The node's command with every reference rendered, as Azure ML renders it."""
     rendered = {f"inputs.{name}": value.text for name, value in values.items()}
     rendered.update({f"outputs.{name}": quote_path(str(path)) for name, path in outputs.items()})
-    return render_command(node.component.command, rendered)
+    return render_command(node.command or "", rendered)
 
 
 def argv(
     node: PlannedNode, values: dict[str, InputValue], outputs: dict[str, Path], workdir: Path
 ) -> list[str]:
     """The process to start for the node: bash running its command, or the parallel driver."""
-    if node.component.type == "parallel":
+    if node.type == "parallel":
         return node_command(
-            node.component, {k: v.value for k, v in values.items()}, outputs, workdir
+            node.parallel, {k: v.value for k, v in values.items()}, outputs, workdir
         )
     return ["bash", "-c", command_line(node, values, outputs)]
 
@@ -190,13 +186,12 @@ def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:
     # The node's environment (a build, or the engine's interpreter) in a throwaway overlay.
     overlay = store.node_folder(run_ids.get("AZUREML_ROOT_RUN_ID", "local"), node.id) / "venv"
     variables.update(
-        node_variables(node.component, overlay, interpreter_folder(), variables.get("PATH", ""))
+        node_variables(
+            environment_holder(node), overlay, interpreter_folder(), variables.get("PATH", "")
+        )
     )
     variables.update(
-        {
-            str(k): str(v)
-            for k, v in (getattr(node.component, "environment_variables", None) or {}).items()
-        }
+        {str(k): str(v) for k, v in (node.component_environment_variables or {}).items()}
     )
     variables.update(node.environment_variables)
     return variables

@@ -3,62 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mlops.assets import resolve_data, resolve_model
-from mlops.errors import MlopsError
+from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.jobstore import output_path
+from mlops.plan.model import DataPath, DataRef, Literal, Plan, Source, Upstream
+from mlops.plan.sources import typed_literal
 
 MODEL_TYPES = {"mlflow_model", "custom_model", "triton_model"}
 _ASSET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[A-Za-z0-9_.-]+|@[A-Za-z0-9_]+)$")
 _JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)/?$")
 _CLOUD = re.compile(r"^(azureml|https?|wasbs?|abfss?|adl|gs|s3)://", re.I)
-
-
-@dataclass(frozen=True)
-class Literal:
-    """A number, string or boolean."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class DataPath:
-    """A local file or folder (given in the YAML, or an asset resolved to the local store)."""
-
-    path: Path
-    type: str
-    mode: str | None = None
-    asset: str | None = None
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """Output `output` of node `node` (its id in the flat plan)."""
-
-    node: str
-    output: str
-
-
-Source = Literal | DataPath | Upstream | None
-
-
-def typed_literal(kind: str | None, value: Any) -> Literal:
-    """A literal converted to its input's type (`--set` gives strings: "false" is False)."""
-    text = str(value).strip()
-    if kind == "boolean" and text.lower() in {"true", "false"}:
-        return Literal(text.lower() == "true")
-    if isinstance(value, str):
-        try:
-            if kind == "integer":
-                return Literal(int(text))
-            if kind == "number":
-                return Literal(float(text) if any(c in text for c in ".eE") else int(text))
-        except ValueError:
-            pass
-    return Literal(value)
 
 
 def data_source(path: str, kind: str, mode: str | None, base: Path) -> DataPath:
@@ -89,3 +45,52 @@ def data_source(path: str, kind: str, mode: str | None, base: Path) -> DataPath:
         asset = resolve(f"azureml:{reference}")
         return DataPath(Path(asset.path), kind, mode, f"azureml:{asset.name}:{asset.version}")
     raise MlopsError(f"{path} does not exist (looked in {local}). Fix: give an existing path.")
+
+
+def resolve_inputs(plan: Plan, file: Path) -> Plan:
+    """The plan with every data input resolved (local paths, assets, job outputs), at run time.
+
+    Registered versions move (`@latest`) and local data comes and goes, so a cached plan keeps
+    them as written and they are resolved here, each time the job runs.
+
+    Raises:
+        ProblemsFound: An input cannot be resolved; each problem names its field.
+    """
+    from dataclasses import replace
+
+    problems: list[Problem] = []
+    resolved: dict[DataRef, Source] = {}
+
+    def resolve(source: Source) -> Source:
+        if not isinstance(source, DataRef):
+            return source
+        if source not in resolved:
+            try:
+                resolved[source] = data_source(
+                    source.path, source.type, source.mode, Path(source.base)
+                )
+            except MlopsError as error:
+                problems.append(Problem(str(file), None, source.field, str(error)))
+                resolved[source] = None
+        return resolved[source]
+
+    inputs = {name: resolve(source) for name, source in plan.inputs.items()}
+    nodes = {
+        node_id: replace(node, inputs={name: resolve(s) for name, s in node.inputs.items()})
+        for node_id, node in plan.nodes.items()
+    }
+    if problems:
+        raise ProblemsFound(problems)
+    return replace(plan, nodes=nodes, inputs=inputs)
+
+
+__all__ = [
+    "DataPath",
+    "DataRef",
+    "Literal",
+    "Source",
+    "Upstream",
+    "data_source",
+    "resolve_inputs",
+    "typed_literal",
+]

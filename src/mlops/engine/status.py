@@ -7,9 +7,11 @@ properties; a PID that now belongs to another process does not keep a dead job R
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from mlops import jobstore as store
+from mlops.engine.record import JobRecord
 from mlops.identity import Identity, identify, still_running
 
 _ENDED_EARLY = "the engine process running this job ended before the job did"
@@ -28,16 +30,14 @@ def with_live_status(record: dict[str, Any]) -> dict[str, Any]:
     process no longer runs; what `job show` and `job list` both print."""
     if record.get("status") not in _LIVE or engine_runs(record):
         return record
-    record = dict(record)
-    record["status"] = "Failed"
-    record["error"] = _ENDED_EARLY
-    jobs = {}
-    for node_id, node in (record.get("jobs") or {}).items():
-        if node.get("status") in _LIVE:
-            node = {**node, "status": "Failed", "message": _ENDED_EARLY}
-        jobs[node_id] = node
-    record["jobs"] = jobs
-    return record
+    typed = JobRecord.from_json(record)
+    jobs = {
+        node_id: replace(node, status="Failed", message=_ENDED_EARLY)
+        if node.status in _LIVE
+        else node
+        for node_id, node in typed.jobs.items()
+    }
+    return replace(typed, status="Failed", error=_ENDED_EARLY, jobs=jobs).to_json()
 
 
 def engine_runs(record: dict[str, Any]) -> bool:

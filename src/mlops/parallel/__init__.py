@@ -25,7 +25,7 @@ def node_command(
     runs instance_count x max_concurrency_per_instance workers, capped by the cores.
 
     Args:
-        component: The azure-ai-ml ParallelComponent.
+        component: The node's parallel settings (mlops.plan.model.ParallelSpec).
         inputs: Resolved input values: paths as str, literals as Python values.
         outputs: Output paths.
         workdir: The node's working folder (its code snapshot).

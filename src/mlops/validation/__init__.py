@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlops.azure.loaders import entity_errors, load_entity
+from mlops.azure.loaders import azure_only, entity_errors, load_entity
 from mlops.documents import read_document
-from mlops.errors import Problem, ProblemsFound
+from mlops.errors import MlopsError, Problem, ProblemsFound
+from mlops.plan.model import Plan
+from mlops.validation.clean_cache import CleanFiles
 from mlops.validation.components import component_problems
 from mlops.validation.deployments import deployment_problems
-from mlops.validation.files import validate_files
+from mlops.validation.files import validate_files, yaml_files
 from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "check_job",
     "check_online_deployment",
     "load_entity",
+    "plan_job",
     "validate_paths",
 ]
 
@@ -53,6 +56,34 @@ def check_job(
         checker.check(job, str(path), document, parent_inputs_of(job))
         problems += checker.problems
     return job, problems
+
+
+def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) -> Plan:
+    """Load and check a job, then build its typed plan: what the engine executes.
+
+    Args:
+        path: The job YAML.
+        params_override: `--set` overrides, as azure-ai-ml takes them.
+
+    Raises:
+        ProblemsFound: Every problem found (checks and planning); no plan.
+        MlopsError: The job is neither a pipeline nor a command job (no plan is made for it).
+    """
+    from mlops.plan.convert import plan_command_job, plan_pipeline
+    from mlops.validation.registered import registered_component_and_file
+
+    path = Path(path)
+    job, problems = check_job(path, params_override)
+    if problems:
+        raise ProblemsFound(problems)
+    refusal = azure_only(job)
+    if refusal:
+        raise MlopsError(f"{path}: {refusal}.")
+    if job.type == "pipeline":
+        return plan_pipeline(job, path, registered_component_and_file)
+    if job.type == "command":
+        return plan_command_job(job, path)
+    raise MlopsError(f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs.")
 
 
 def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
@@ -91,8 +122,31 @@ def check_online_deployment(
 
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
-    """Everything `mlops validate` reports for these files and folders (see validation.files)."""
-    return validate_files(paths)
+    """Everything `mlops validate` reports for these files and folders (see validation.files).
+
+    Files found clean before, and unchanged since with everything they name, are not checked
+    again (see validation.clean_cache): a warm run over an unchanged repository does not
+    import azure-ai-ml.
+
+    Raises:
+        UsageError: A path does not exist.
+    """
+    files = yaml_files(paths)
+    clean = CleanFiles(files, [file for file in files if _is_workflow(file)])
+    keys = {file: clean.key(file) for file in files}
+    pending = [file for file in files if not clean.is_clean(keys[file])]
+    if not pending:
+        return []
+    problems = validate_files(pending)
+    named = {Path(problem.file).resolve() for problem in problems}
+    for file in pending:
+        if not named.intersection(clean.depends_on(file)):
+            clean.remember_clean(keys[file])
+    return problems
+
+
+def _is_workflow(file: Path) -> bool:
+    return file.resolve().parent.match("*/.github/workflows")
 
 
 def _service_checks(job: Any, path: Path, document: Any) -> list[Problem]:

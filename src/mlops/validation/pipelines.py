@@ -11,14 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlops.assets import catalog, resolve_component
-from mlops.assets.references import parse
-from mlops.azure.loaders import load_entity
 from mlops.documents import YamlDocument, read_document
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import ExpressionError, Reference, binding
 from mlops.validation.components import component_problems
 from mlops.validation.literals import literal_problem, type_fit_problem
+from mlops.validation.registered import registered_component, store_knows
 
 _NODE_KWARGS_ALLOWED = {"services"}
 
@@ -184,11 +182,10 @@ class PipelineChecker:
         if reference in self._registered:
             return self._registered[reference]
 
-        text = reference if reference.startswith("azureml:") else f"azureml:{reference}"
         component = None
         try:
-            if catalog.versions("component", parse(text, "component").name):
-                component = load_entity(resolve_component(text).path, "component")
+            if store_knows(reference):
+                component = registered_component(reference)
         except ProblemsFound as found:
             self.problems += found.problems
         except MlopsError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mlops.engine.plan import CommandJobComponent, PlannedNode
+from mlops.engine.plan import PlannedNode
 from mlops.engine.sweeps.job import is_sweep_file, trial_node
 from mlops.engine.sweeps.table import summary_text
 
@@ -13,23 +13,32 @@ FIXTURE = Path(__file__).parent / "fixture"
 
 
 def test_a_trial_gets_its_values_in_the_command_and_as_azureml_sweep_variables():
-    component = CommandJobComponent(
-        "python t.py --lr ${{search_space.lr}} --name ${{ search_space.name }} --n ${{inputs.n}}",
-        None,
-        ".",
-        None,
-        {},
+    base = PlannedNode(
+        id="main",
+        type="command",
+        command=(
+            "python t.py --lr ${{search_space.lr}} --name ${{ search_space.name }}"
+            " --n ${{inputs.n}}"
+        ),
+        code=None,
+        environment=None,
+        environment_reference=None,
+        environment_conda=None,
+        component_environment_variables={},
+        is_deterministic=False,
+        inputs={},
+        outputs={"model": "uri_folder"},
+        environment_variables={"KEEP": "1"},
     )
-    base = PlannedNode("main", component, {}, {"model": "uri_folder"}, {"KEEP": "1"})
     node = trial_node(base, 3, {"lr": 0.5, "name": "two words"})
     assert node.id == "trial_3"
-    assert node.component.command == "python t.py --lr 0.5 --name 'two words' --n ${{inputs.n}}"
+    assert node.command == "python t.py --lr 0.5 --name 'two words' --n ${{inputs.n}}"
     assert node.environment_variables == {
         "KEEP": "1",
         "AZUREML_SWEEP_lr": "0.5",
         "AZUREML_SWEEP_name": "two words",
     }
-    assert base.component.command.startswith("python t.py --lr ${{search_space.lr}}")
+    assert base.command.startswith("python t.py --lr ${{search_space.lr}}")
 
 
 def test_sweep_files_are_told_from_other_jobs(tmp_path):

@@ -25,15 +25,17 @@ from mlops import tracking
 from mlops.documents import MAX_YAML_BYTES
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override
-from mlops.engine.plan import PlannedNode, build_command_plan
-from mlops.engine.record import iso, job_inputs, node_record
+from mlops.engine.plan import PlannedNode
+from mlops.engine.record import iso, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity
 from mlops.engine.sweeps.table import TrialTable
 from mlops.engine.sweeps.trials import MetricReader, TrialRunner
 from mlops.engine.tracker import Tracker
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import format_value
+from mlops.plan.convert import job_info, plan_command_job
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
@@ -152,8 +154,13 @@ def _base_node(job: Any, path: Path, names: set[str]) -> PlannedNode:
         environment_variables=dict(getattr(trial, "environment_variables", None) or {}),
         inputs=job.inputs,
         outputs=job.outputs,
+        display_name=None,
+        experiment_name=None,
+        description=None,
+        tags={},
+        settings=None,
     )
-    plan = build_command_plan(as_command_job, path)
+    plan = resolve_inputs(plan_command_job(as_command_job, path), path)
     return next(iter(plan.nodes.values()))
 
 
@@ -164,15 +171,15 @@ def trial_node(base: PlannedNode, index: int, parameters: dict[str, Any]) -> Pla
     def value(match: re.Match[str]) -> str:
         return shlex.quote(format_value(parameters[match.group(1)]))
 
-    component = dataclasses.replace(
-        base.component, command=_SEARCH_SPACE.sub(value, base.component.command)
-    )
     variables = {
         **base.environment_variables,
         **{f"AZUREML_SWEEP_{k}": format_value(v) for k, v in parameters.items()},
     }
-    return PlannedNode(
-        f"trial_{index}", component, dict(base.inputs), dict(base.outputs), variables
+    return dataclasses.replace(
+        base,
+        id=f"trial_{index}",
+        command=_SEARCH_SPACE.sub(value, base.command or ""),
+        environment_variables=variables,
     )
 
 
@@ -232,7 +239,7 @@ def _save(record: dict[str, Any], runner: TrialRunner) -> None:
     """Bring the record up to date with the trials and the best one so far, and store it."""
     for trial in runner.trials:
         metrics = {runner.spec.primary_metric: trial.metric} if trial.metric is not None else {}
-        entry = node_record(record["name"], trial.state, metrics, {})
+        entry = node_record(record["name"], trial.state, metrics, {}).to_json()
         entry["parameters"] = trial.suggestion.parameters
         entry["intermediate_values"] = list(trial.history)
         record["jobs"][trial.id] = entry
@@ -285,7 +292,7 @@ def _new_record(
         "limits": document.get("limits"),
         "early_termination": document.get("early_termination"),
         "trial": {"command": getattr(job.trial, "command", None)},
-        "inputs": job_inputs(job),
+        "inputs": job_info(job).inputs,
         "output_types": {
             key: getattr(value, "type", None) or "uri_folder"
             for key, value in (job.outputs or {}).items()

@@ -171,7 +171,7 @@ class TrialRunner:
         log.parent.mkdir(parents=True, exist_ok=True)
         try:
             values = input_values(state, {}, self.cache)
-            folder = code_folder(node.component)
+            folder = code_folder(node)
             snapshot_folder = self.cache.code(folder)[0] if folder else None
             state.outputs = fresh_outputs(self.name, node)
             workdir = state.workdir = working_folder(self.name, node, snapshot_folder)

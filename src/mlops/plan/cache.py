@@ -1,0 +1,177 @@
+"""The plan cache: a plan made once is kept, keyed by what it was made from, so a rerun whose
+YAML did not change starts without importing azure-ai-ml (2-3 s).
+
+An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
+content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
+code. The entry lists every other file the plan was made from (component YAMLs, conda files: any
+YAML a YAML names, followed from file to file) with its content hash, and every registered
+component with the stored file it resolved to; it is used only while all of them are unchanged.
+Registered data, models and environments are not in the plan: the engine resolves them at each
+run, so a new `@latest` version is always seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlops import atomic
+from mlops.home import mlops_home
+from mlops.plan.model import Plan
+from mlops.plan.serial import plan_from_json, plan_to_json
+
+logger = logging.getLogger(__name__)
+
+# Bumped when the plan's JSON form changes.
+FORMAT = 1
+_YAML_SUFFIXES = {".yml", ".yaml"}
+_MAX_BYTES = 4 * 1024 * 1024
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+# Resolves a registered component reference to its stored YAML (raises when it cannot).
+Resolver = Callable[[str], Path]
+
+
+def cache_key(path: Path, overrides: list[dict[str, Any]]) -> str:
+    """The key of a job file's plan: its path and content, the overrides and the versions."""
+    material = {
+        "format": FORMAT,
+        "file": str(path.absolute()),
+        "content": file_hash(path),
+        "overrides": overrides,
+        "versions": versions(),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """azure-ai-ml's version, Python's, and a fingerprint of this project's code.
+
+    The fingerprint (names, sizes and modification times of `mlops`' own modules) changes with
+    any edit of the tool, so a plan is never read by code other than the code that wrote it.
+    """
+    try:
+        azure = metadata.version("azure-ai-ml")
+    except metadata.PackageNotFoundError:
+        azure = "none"
+    digest = hashlib.sha256()
+    for module in sorted(_PACKAGE.rglob("*.py")):
+        stat = module.stat()
+        digest.update(
+            f"{module.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode()
+        )
+    return {
+        "azure-ai-ml": azure,
+        "python": ".".join(map(str, sys.version_info[:3])),
+        "mlops": digest.hexdigest(),
+    }
+
+
+def file_hash(path: Path) -> str | None:
+    """The SHA-256 of a file's content; None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def load(key: str, resolve: Resolver) -> Plan | None:
+    """The cached plan for `key`, if every file and registered component it was made from is
+    unchanged; None otherwise (or when the entry is damaged)."""
+    entry_path = _entry(key)
+    try:
+        entry = atomic.read_json(entry_path)
+    except (OSError, ValueError):
+        return None
+    try:
+        for file, digest in entry["files"].items():
+            if file_hash(Path(file)) != digest:
+                return None
+        for reference, (stored, digest) in entry["registered"].items():
+            try:
+                if str(resolve(reference)) != stored or file_hash(Path(stored)) != digest:
+                    return None
+            except Exception:  # the reference no longer resolves: plan again, and report it
+                return None
+        return plan_from_json(entry["plan"])
+    except (KeyError, TypeError, ValueError) as error:
+        logger.info("Ignoring a damaged plan cache entry %s: %s", entry_path, error)
+        return None
+
+
+def store(key: str, plan: Plan, job_file: Path) -> None:
+    """Keep `plan` under `key`, with the files it was made from (found from `job_file` and the
+    registered components' stored YAMLs)."""
+    registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
+    roots = [job_file, *registered.values()]
+    entry = {
+        "files": {str(file): file_hash(file) for file in referenced_files(roots)},
+        "registered": {
+            reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
+        },
+        "plan": plan_to_json(plan),
+    }
+    try:
+        # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
+        # its `default=str` would turn a value JSON cannot hold into a different one.
+        atomic.write_text(_entry(key), json.dumps(entry))
+    except (OSError, TypeError, ValueError) as error:
+        # A plan that cannot be kept (a disk error, a value JSON cannot hold) only costs the
+        # next run its load time.
+        logger.info("Could not write the plan cache: %s", error)
+
+
+def referenced_files(roots: Iterable[Path]) -> list[Path]:
+    """The YAML files and every YAML file they name (relative to their folder), transitively.
+
+    Generous on purpose: a YAML named anywhere (a component, a conda file, an environment)
+    may change the plan; reading one too many only costs a hash.
+    """
+    found: dict[Path, None] = {}
+    pending = [Path(root).resolve() for root in roots]
+    while pending:
+        file = pending.pop()
+        if file in found:
+            continue
+        found[file] = None
+        for value in _strings(_read(file)):
+            text = value.removeprefix("file:")
+            if Path(text).suffix.lower() not in _YAML_SUFFIXES:
+                continue
+            candidate = (file.parent / text).resolve()
+            if candidate.is_file() and candidate not in found:
+                pending.append(candidate)
+    return list(found)
+
+
+def _read(file: Path) -> Any:
+    try:
+        if file.stat().st_size > _MAX_BYTES:
+            return None
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
+def _strings(data: Any) -> Iterable[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def _entry(key: str) -> Path:
+    return mlops_home() / "plans" / f"{key}.json"
