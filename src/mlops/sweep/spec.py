@@ -50,7 +50,9 @@ def parse_spec(document: dict[str, Any], cores: int | None = None) -> SweepSpec:
     space = parse_space(document.get("search_space") or {})
     if not space:
         raise SpaceError("search_space: give at least one hyperparameter.")
-    sampling = dict(document.get("sampling_algorithm") or {"type": "random"})
+    sampling = document.get("sampling_algorithm") or {"type": "random"}
+    # Azure accepts the short form `sampling_algorithm: random` as well as a mapping.
+    sampling = {"type": sampling} if isinstance(sampling, str) else dict(sampling)
     if isinstance(document.get("sampling_algorithm"), str):
         sampling = {"type": document["sampling_algorithm"]}
     objective = document.get("objective") or {}

@@ -203,6 +203,7 @@ def test_the_job_record_reads_back_as_it_was_written() -> None:
                 "start_time": "t",
                 "end_time": "t2",
                 "duration_s": 1.0,
+                "inputs": {"x": 1},
                 "outputs": {"out": "/x"},
                 "command": ["bash", "-c", "false"],
                 "working_directory": "/wd",
@@ -212,6 +213,7 @@ def test_the_job_record_reads_back_as_it_was_written() -> None:
                 "exit_code": 1,
                 "metrics": {},
                 "tags": {},
+                "environment": None,
                 "message": "m",
                 "log_tail": ["boom"],
             }

@@ -29,6 +29,11 @@ def test_a_grid_runs_at_most_its_size():
     assert spec.limits.max_total_trials == 3
 
 
+def test_the_sampling_algorithm_may_be_written_as_its_type_alone():
+    spec = parse_spec({**BASE, "sampling_algorithm": "grid"}, cores=2)
+    assert spec.limits.max_total_trials == 3
+
+
 def test_bayesian_takes_no_early_termination():
     with pytest.raises(SpaceError, match="bayesian sampling takes no early termination"):
         parse_spec(
