@@ -4,7 +4,6 @@ lists every target with its one line."""
 from __future__ import annotations
 
 import re
-import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,10 +47,3 @@ def test_the_fast_tier_runs_every_test_not_marked_slow_and_the_suite_runs_in_par
     assert "$(PARALLEL)" in fast
     assert re.search(r"^test:.*\n\t.*\$\(PARALLEL\)", MAKEFILE, re.M)
     assert re.search(r"^PARALLEL := .*-n auto", MAKEFILE, re.M)
-
-
-def test_the_modules_the_suite_starts_first_exist() -> None:
-    # tests/conftest.py runs its LONGEST modules first; a renamed one would silently lose its place.
-    longest = runpy.run_path(str(REPO / "tests" / "conftest.py"))["LONGEST"]
-    assert len(longest) >= 2
-    assert [name for name in longest if not (REPO / "tests" / name).is_file()] == []
