@@ -274,7 +274,7 @@ def _environment(copy: Path) -> dict[str, str]:
     return environment
 
 
-def _run(copy: Path, *command: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def _run(copy: Path, *command: str, timeout: int = 1200) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         command,
         cwd=copy,
