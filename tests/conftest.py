@@ -1,8 +1,10 @@
 """Shared fixtures: every test gets its own local state folder; nothing touches the repo's.
 
-Also the order the suite runs in: modules with slow tests first, so that under pytest-xdist
-(`--dist loadfile`: a module's tests on one worker, its module-scoped fixtures built once) the
-longest work starts first and the short modules fill in at the end.
+Also the order the suite runs in: the longest modules first (LONGEST), then the other modules
+with slow tests, then the rest, so that under pytest-xdist (`--dist loadfile`: a module's tests on
+one worker, its module-scoped fixtures built once) the longest work starts first and the short
+modules fill in at the end. One long module left for the end would keep one worker busy while
+the others idle.
 """
 
 from __future__ import annotations
@@ -14,12 +16,37 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# The modules that take longest, longest first (`--durations`, 2 cores, December 2026): each
+# holds a worker for minutes. A module not listed (a new one) runs after these, slow ones first;
+# a listed one that is gone (a sample-only module a project deleted) is simply not there to sort.
+LONGEST = [
+    "template/test_walkthrough_classifier.py",
+    "template/test_walkthrough_regression.py",
+    "template/test_bootstrap.py",
+    "mlops/online/test_online_gateway.py",
+    "diabetes_regression/test_diabetes_gate_race.py",
+    "mlops/online/test_online_fuzz.py",
+    "mlops/online/test_online_lifecycle.py",
+    "mlops/online/test_online_routing.py",
+    "diabetes_regression/test_pipeline_end_to_end.py",
+    "workflows/test_rollout.py",
+    "mlops/engine/test_engine_graph.py",
+    "mlops/engine/test_engine_failures.py",
+    "diabetes_regression/test_diabetes_gate.py",
+    "workflows/test_train_workflow.py",
+]
+_RANK = {REPO_ROOT / "tests" / name: rank for rank, name in enumerate(LONGEST)}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow modules first; each module's tests stay together and in their own order."""
+    """The LONGEST modules first, then other slow modules; a module's tests stay together and in
+    their own order."""
     modules = list(dict.fromkeys(item.path for item in items))
     slow = {item.path for item in items if item.get_closest_marker("slow")}
-    order = {module: (module not in slow, position) for position, module in enumerate(modules)}
+    order = {
+        module: (_RANK.get(module, len(_RANK)), module not in slow, position)
+        for position, module in enumerate(modules)
+    }
     items.sort(key=lambda item: order[item.path])
 
 

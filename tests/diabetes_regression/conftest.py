@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from trained_models import TrainedModels
 
 from diabetes_regression import data, evaluation, training
 from diabetes_regression.data import EXPECTED_COLUMNS, FEATURE_COLUMNS, TARGET_KIND
@@ -119,3 +121,15 @@ def tracked(mlops_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", tracking.experiment_id("diabetes_regression"))
     return uri
+
+
+@pytest.fixture(scope="session")
+def models(
+    tmp_path_factory: pytest.TempPathFactory, _migrated_mlflow_database: Path, sample_data: Path
+) -> TrainedModels:
+    """The sample split and the sample's model at each of ALPHAS, trained once per worker and
+    shared by the gate tests and the gate-race tests (the models are only ever read)."""
+    folder = tmp_path_factory.mktemp("trained")
+    store = folder / "mlflow.db"
+    shutil.copyfile(_migrated_mlflow_database, store)
+    return TrainedModels(folder, store, sample_data)

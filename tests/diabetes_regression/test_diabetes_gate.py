@@ -3,64 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from trained_models import TrainedModels
 
-from diabetes_regression import evaluate_model, prep_data, register_model, train_model
+from diabetes_regression import evaluate_model, register_model
 from diabetes_regression.data import content_hash
 
 # Its expected values come from the sample data, the Ridge model and its alpha, and mse.
-# Trains four models and registers them in a real MLflow store: tens of seconds in all.
+# Trains four models (the shared `models` fixture) and registers them in a real MLflow store.
 pytestmark = [pytest.mark.sample_only(), pytest.mark.slow]
 
 MODEL_NAME = "diabetes_regression_model"
 
 
-@pytest.fixture(scope="module")
-def models(
-    tmp_path_factory: pytest.TempPathFactory, _migrated_mlflow_database: Path, sample_data: Path
-) -> dict[str, Path]:
-    """The sample split and four trained models: base, base_again (same params, another run),
-    better (less regularised) and worse (heavily regularised)."""
-    folder = tmp_path_factory.mktemp("gate")
-    store = folder / "mlflow.db"
-    shutil.copyfile(_migrated_mlflow_database, store)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store}")
-        from mlflow import MlflowClient
-
-        experiment = MlflowClient().create_experiment("gate", (folder / "artifacts").as_uri())
-        patch.setenv("MLFLOW_EXPERIMENT_ID", experiment)
-        prep_data.main(
-            [
-                "--raw_data",
-                str(sample_data),
-                "--train_data",
-                str(folder / "train"),
-                "--test_data",
-                str(folder / "test"),
-            ]
-        )
-        alphas = {"base": 0.5, "base_again": 0.5, "better": 0.01, "worse": 100.0}
-        for name, alpha in alphas.items():
-            train_model.main(
-                [
-                    "--train_data",
-                    str(folder / "train"),
-                    "--alpha",
-                    str(alpha),
-                    "--model",
-                    str(folder / name),
-                ]
-            )
-    return {"test": folder / "test", **{name: folder / name for name in alphas}}
-
-
 def _gate(
-    models: dict[str, Path],
+    models: TrainedModels,
     model: str,
     out: Path,
     training_data: Path,
@@ -118,7 +78,7 @@ def _training_run(model: Path) -> str:
 
 
 def test_first_model_registers_version_1_with_its_tags(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path, capsys
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path, capsys
 ) -> None:
     from mlflow import MlflowClient
 
@@ -140,7 +100,7 @@ def test_first_model_registers_version_1_with_its_tags(
 
 
 def test_equal_model_from_another_run_is_not_registered(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path, capsys
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path, capsys
 ) -> None:
     _gate(models, "base", tmp_path / "first", sample_data)
     decision, registration = _gate(models, "base_again", tmp_path / "second", sample_data)
@@ -161,7 +121,7 @@ def test_equal_model_from_another_run_is_not_registered(
 
 
 def test_worse_model_is_not_registered(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:
     _gate(models, "base", tmp_path / "first", sample_data)
     decision, registration = _gate(models, "worse", tmp_path / "second", sample_data)
@@ -171,7 +131,7 @@ def test_worse_model_is_not_registered(
 
 
 def test_better_model_is_registered_as_the_next_version(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:
     _gate(models, "base", tmp_path / "first", sample_data)
     decision, registration = _gate(models, "better", tmp_path / "second", sample_data)
@@ -182,7 +142,7 @@ def test_better_model_is_registered_as_the_next_version(
 
 
 def test_run_evaluation_false_registers_without_comparing(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:
     _gate(models, "base", tmp_path / "first", sample_data)
     decision, registration = _gate(
@@ -195,7 +155,7 @@ def test_run_evaluation_false_registers_without_comparing(
 
 @pytest.mark.parametrize("metric", ["mse", "rmse", "mae", "r2"])
 def test_each_metric_decides_in_its_own_direction(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path, metric: str
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path, metric: str
 ) -> None:
     _gate(models, "worse", tmp_path / "first", sample_data, metric=metric)
     decision, registration = _gate(models, "base", tmp_path / "second", sample_data, metric=metric)
@@ -210,7 +170,7 @@ def test_each_metric_decides_in_its_own_direction(
 
 
 def test_the_same_runs_model_is_never_registered_twice(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:
     _gate(models, "base", tmp_path / "first", sample_data, run_evaluation=False)
     decision, registration = _gate(
@@ -225,7 +185,7 @@ def test_the_same_runs_model_is_never_registered_twice(
 
 
 def test_register_attaches_to_the_step_run_and_copies_the_job_tags(
-    models: dict[str, Path],
+    models: TrainedModels,
     tracked: str,
     tmp_path: Path,
     sample_data: Path,
@@ -276,7 +236,7 @@ def test_register_attaches_to_the_step_run_and_copies_the_job_tags(
 
 
 def test_register_refuses_a_folder_that_is_not_a_trained_model(
-    models: dict[str, Path], tracked: str, tmp_path: Path, sample_data: Path
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:
     evaluation = tmp_path / "evaluation"
     evaluation.mkdir()

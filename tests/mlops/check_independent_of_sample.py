@@ -5,16 +5,18 @@ with something else entirely -- the package src/diabetes_regression becomes one 
 imported; components/, pipelines/, endpoints/, environments/ and data/ become another project
 (two feature columns, another model, another metric, other asset names; only the file paths the
 workflows name are kept) -- then runs the tool's tests (tests/mlops and tests/workflows) in the
-copy, on the copy's code.
+copy, on the copy's code, in parallel as `make test` runs them (the Makefile's PARALLEL flags).
 
     .venv/bin/python tests/mlops/check_independent_of_sample.py [extra pytest arguments]
 
-Exits with pytest's exit code. Takes as long as those tests (tens of minutes on two cores).
+Exits with pytest's exit code. Takes as long as those tests (minutes on two cores).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -69,6 +71,12 @@ def replace_sample(root: Path) -> None:
         (root / kept).write_text((root / model).read_text())
 
 
+def parallel_flags() -> list[str]:
+    """The pytest-xdist flags `make test` uses (PARALLEL in the Makefile)."""
+    [flags] = re.findall(r"^PARALLEL := (.+)$", (REPO / "Makefile").read_text(), re.M)
+    return shlex.split(flags)
+
+
 def main(arguments: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="no-sample-") as folder:
         root = Path(folder)
@@ -78,7 +86,7 @@ def main(arguments: list[str]) -> int:
         # The copy's own src comes first, so no test can reach the original sample package.
         environment = {**os.environ, "PYTHONPATH": str(root / "src")}
         command = [sys.executable, "-m", "pytest", "tests/mlops", "tests/workflows", "-q"]
-        command += ["-p", "no:cacheprovider", *arguments]
+        command += ["-p", "no:cacheprovider", *parallel_flags(), *arguments]
         return subprocess.run(command, cwd=root, env=environment, check=False).returncode
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parent / "fixture_project"
 ONLINE = PROJECT / "endpoints" / "online"
 BATCH = PROJECT / "endpoints" / "batch"
@@ -128,3 +130,64 @@ def result(record: dict[str, Any], node: str) -> dict[str, Any]:
 def statuses(record: dict[str, Any]) -> dict[str, str]:
     """Node -> status of a pipeline job record."""
     return {node: state["status"] for node, state in record["jobs"].items()}
+
+
+class Cli:
+    """Runs `mlops ...` in-process (click's CliRunner): `ok` parses stdout as JSON, `fails`
+    returns the stderr of a command that must fail, `error` its one ERROR line."""
+
+    def __init__(self) -> None:
+        from click.testing import CliRunner
+
+        self.runner = CliRunner()
+
+    def run(self, *args: str):
+        """The CliRunner result of `mlops ARGS`."""
+        from mlops.cli import main
+
+        return self.runner.invoke(main, list(args))
+
+    def ok(self, *args: str) -> Any:
+        """The JSON `mlops ARGS` prints (None for no output); the command must succeed."""
+        result = self.run(*args)
+        assert result.exit_code == 0, result.output + result.stderr
+        if not result.stdout.strip():
+            return None
+        try:
+            return json.loads(result.stdout)
+        except ValueError:
+            pytest.fail(f"stdout is not JSON: {result.stdout!r}")
+
+    def fails(self, *args: str, code: int = 1) -> str:
+        """The stderr of `mlops ARGS`, which must exit with `code` and no traceback."""
+        result = self.run(*args)
+        assert result.exit_code == code, result.output + result.stderr
+        assert "Traceback" not in result.output
+        return result.stderr
+
+    def error(self, *args: str, code: int = 1) -> str:
+        """The single `ERROR:` line of `mlops ARGS`, which must fail with `code`."""
+        return one_line(self.fails(*args, code=code))
+
+
+def one_line(stderr: str) -> str:
+    """The single `ERROR:` line of a failed command's stderr (the test fails on any other)."""
+    errors = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr, stderr
+    assert len(errors) == 1 and errors[0].startswith("ERROR: "), stderr
+    return errors[0]
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """`mlops` in-process (import this fixture into a conftest.py to use it)."""
+    return Cli()
+
+
+@pytest.fixture
+def model_folder(tmp_path: Path) -> Path:
+    """A model's files: one small weights file."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.txt").write_text("1.5 2.5\n")
+    return folder

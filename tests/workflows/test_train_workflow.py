@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tool_fixtures import MODEL, PROJECT
+from tool_fixtures import MODEL, PROJECT, Cli
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = yaml.safe_load((REPO / ".github" / "workflows" / "train.yml").read_text())["jobs"]
@@ -116,22 +116,8 @@ def test_train_registers_once_then_the_gate_keeps_production(
     script = _step("Run the training pipeline and wait for it")["run"]
     asset = re.search(r"training_data\.path=azureml:([\w.-]+)@latest", script).group(1)
     data = PROJECT / "data" / "training"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlops",
-            "data",
-            "create",
-            "-n",
-            asset,
-            "-p",
-            str(data),
-            "-o",
-            "none",
-        ],
-        check=True,
-    )
+    # In-process: the data asset is the test's starting point, not what it checks.
+    Cli().ok("data", "create", "-n", asset, "-p", str(data), "-o", "none")
     runner = Runner(tmp_path)
 
     first = runner.train(tmp_path / "first")

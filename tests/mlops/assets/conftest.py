@@ -1,46 +1,11 @@
-"""Helpers for the asset store tests: run `mlops` in-process and parse its JSON."""
+"""Helpers for the asset store tests (`mlops` in-process: the `cli` fixture of tool_fixtures.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
-from mlops.cli import main
-
-
-class Cli:
-    """Runs `mlops ...` in-process; `ok` parses stdout as JSON, `fails` returns stderr."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def run(self, *args: str):
-        return self.runner.invoke(main, list(args))
-
-    def ok(self, *args: str) -> Any:
-        result = self.run(*args)
-        assert result.exit_code == 0, result.output + result.stderr
-        if not result.stdout.strip():
-            return None
-        try:
-            return json.loads(result.stdout)
-        except ValueError:
-            pytest.fail(f"stdout is not JSON: {result.stdout!r}")
-
-    def fails(self, *args: str, code: int = 1) -> str:
-        result = self.run(*args)
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.stderr
-
-
-@pytest.fixture
-def cli() -> Cli:
-    return Cli()
+from tool_fixtures import cli, model_folder  # noqa: F401 (fixtures)
 
 
 def write_csv(folder: Path, rows: int, name: str = "data.csv") -> Path:

@@ -11,14 +11,6 @@ from mlops.assets import resolve_model
 from mlops.errors import NotFoundError
 
 
-@pytest.fixture
-def model_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "model"
-    folder.mkdir()
-    (folder / "weights.txt").write_text("1.5 2.5\n")
-    return folder
-
-
 def _mlflow_model(folder: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "MLmodel").write_text("flavors:\n  python_function:\n    loader_module: m\n")

@@ -47,7 +47,7 @@ def read_only(mlops_home: Path):
     ],
 )
 def test_a_read_only_home_is_one_line_naming_it(cli, read_only, command):
-    line = cli.fails(*command)
+    line = cli.error(*command)
 
     assert str(read_only) in line and "MLOPS_HOME" in line
 
@@ -61,7 +61,7 @@ def test_debug_shows_the_traceback_the_line_replaces(read_only, run_mlops, error
 
 
 def test_job_create_refuses_a_device_before_reading_it(cli, mlops_home):
-    line = cli.fails("job", "create", "-f", "/dev/zero")
+    line = cli.error("job", "create", "-f", "/dev/zero")
 
     assert "/dev/zero" in line and "not a regular file" in line
 
@@ -76,7 +76,7 @@ def test_a_missing_linter_is_one_line_with_the_install_command(
     monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
 
-    line = cli.fails("validate", str(workflows))
+    line = cli.error("validate", str(workflows))
 
     assert "executable is missing" in line and "uv pip install" in line
 
@@ -99,7 +99,7 @@ def test_a_model_whose_files_were_deleted_is_one_line_on_deploy(
     )
     cli.ok("online-endpoint", "create", "-n", "faults")
     try:
-        line = cli.fails("online-deployment", "create", "-f", str(deployment))
+        line = cli.error("online-deployment", "create", "-f", str(deployment))
     finally:
         cli.ok("online-endpoint", "delete", "-n", "faults", "--yes")
 

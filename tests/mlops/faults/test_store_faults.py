@@ -57,8 +57,8 @@ def test_damaged_database_is_refused_and_no_model_file_is_lost(
     _damage(database, how)
     damaged = database.read_bytes()
 
-    listed = cli.fails("model", "list")
-    created = cli.fails("model", "create", "-n", "other", "-p", str(model_folder))
+    listed = cli.error("model", "list")
+    created = cli.error("model", "create", "-n", "other", "-p", str(model_folder))
 
     for line in (listed, created):
         assert str(database) in line and "Fix:" in line
@@ -77,7 +77,7 @@ def test_damaged_database_stops_a_job_before_it_runs(cli, mlops_home, tmp_path):
         "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
         "command: echo hi\nenvironment: azureml:anything@latest\ncompute: local\n"
     )
-    line = cli.fails("job", "create", "-f", str(job))
+    line = cli.error("job", "create", "-f", str(job))
     assert "is empty (0 bytes)" in line and str(database) in line
     assert database.stat().st_size == 0
     assert not (mlops_home / "jobs").exists() or not any((mlops_home / "jobs").iterdir())
@@ -115,7 +115,7 @@ def test_empty_asset_catalog_is_refused_and_data_files_kept(cli, mlops_home, tmp
     catalog.write_bytes(b"")
     (folder / "rows.csv").write_text("a\n2\n")
 
-    line = cli.fails("data", "create", "-n", "d", "-p", str(folder), "-t", "uri_folder")
+    line = cli.error("data", "create", "-n", "d", "-p", str(folder), "-t", "uri_folder")
 
     assert str(catalog) in line and "0 bytes" in line
     assert catalog.stat().st_size == 0
@@ -129,7 +129,7 @@ def test_a_typo_in_set_is_refused_with_the_names_that_exist(cli, mlops_home, tmp
         "command: echo ${{inputs.alpha}}\nenvironment: azureml:anything@latest\n"
         "compute: local\ninputs:\n  alpha: 0.5\n  seed: 1\n"
     )
-    line = cli.fails("job", "create", "-f", str(job), "--set", "inputs.aplha=0.01")
+    line = cli.error("job", "create", "-f", str(job), "--set", "inputs.aplha=0.01")
 
     assert "--set inputs.aplha" in line and "alpha, seed" in line
     assert not (mlops_home / "jobs").exists() or not any((mlops_home / "jobs").iterdir())

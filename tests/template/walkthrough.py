@@ -3,7 +3,9 @@ another model family, editing only the spots the guide lists; then the copy's `m
 `make train` and `make deploy`, an invocation and a batch scoring run.
 
 The copy reuses this checkout's virtual environment (`make ... VENV=<ours> -o <its stamp>`) and
-imports its own code through PYTHONPATH, so nothing is installed.
+imports its own code through PYTHONPATH, so nothing is installed. Each walk is its own test
+module (test_walkthrough_*.py), so that pytest-xdist, which hands out whole files, runs the two
+walks on two workers at once.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from template_copy import REPO_ROOT, copy_repository, git
-
-pytestmark = pytest.mark.slow
 
 VENV = Path(sys.executable).parent.parent
 
@@ -90,15 +90,15 @@ class Walk:
         return [column for column in self.frame.columns if column != self.target]
 
 
-def _iris() -> Walk:
+def iris() -> Walk:
     from sklearn.datasets import load_iris
 
-    iris = load_iris(as_frame=True)
-    frame = iris.data.set_axis(
+    dataset = load_iris(as_frame=True)
+    frame = dataset.data.set_axis(
         ["sepal_length", "sepal_width", "petal_length", "petal_width"], axis=1
     )
-    names = [str(name) for name in iris.target_names]
-    frame["species"] = [names[index] for index in iris.target]
+    names = [str(name) for name in dataset.target_names]
+    frame["species"] = [names[index] for index in dataset.target]
     return Walk(
         name="iris_species",
         frame=frame,
@@ -126,7 +126,7 @@ def _iris() -> Walk:
     )
 
 
-def _friedman() -> Walk:
+def friedman() -> Walk:
     from sklearn.datasets import make_friedman1
 
     features, target = make_friedman1(n_samples=240, n_features=5, noise=0.5, random_state=0)
@@ -274,7 +274,7 @@ def _environment(copy: Path) -> dict[str, str]:
     return environment
 
 
-def _run(copy: Path, *command: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def _run(copy: Path, *command: str, timeout: int = 1200) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         command,
         cwd=copy,
@@ -304,11 +304,10 @@ def _make(copy: Path, target: str, *variables: str) -> subprocess.CompletedProce
     )
 
 
-@pytest.mark.parametrize("make_walk", [_iris, _friedman], ids=["iris-forest", "friedman-pipeline"])
-def test_the_guide_walked_with_another_model_and_data(
-    tmp_path_factory: pytest.TempPathFactory, make_walk
-) -> None:
-    walk = make_walk()
+def walk_the_guide(tmp_path_factory: pytest.TempPathFactory, walk: Walk, tests: str) -> None:
+    """Bootstrap a copy as `walk.name`, bring the walk's code and data, then run the copy's
+    `make test` on `tests` (pytest arguments), `make train`, `make deploy`, an invocation and a
+    batch scoring run, asserting on each."""
     copy = copy_repository(tmp_path_factory.mktemp(walk.name))
     _run(copy, sys.executable, "-m", "mlops", "bootstrap", "-n", walk.name)
     if (REPO_ROOT / ".tools").is_dir():
@@ -318,12 +317,8 @@ def test_the_guide_walked_with_another_model_and_data(
     _run(copy, sys.executable, "-m", f"{walk.name}.swagger")
     _make(copy, "format")  # what a user runs after editing code
 
-    # Lint, format, validation and the fast tier of every test: the project's own, and the
-    # tool's, which a user's changes must never fail. The second, lighter walk leaves out
-    # test_any_model.py: it tries other model families whatever the project's, so the first
-    # walk has run it.
-    selection = "tests" + ("" if walk.labels else " --ignore-glob=*test_any_model.py")
-    _make(copy, "test", f"PYTEST_ARGS=-q -p no:cacheprovider -m 'not slow' {selection}")
+    # Lint, format, validation and the fast tier of the tests `tests` names.
+    _make(copy, "test", f"PYTEST_ARGS=-q -p no:cacheprovider -m 'not slow' {tests}")
 
     _make(copy, "train")
     shown = _run(copy, "mlops", "model", "show", "-n", f"{walk.name}_model", "--version", "1")
