@@ -147,6 +147,7 @@ def _base_node(job: Any, path: Path, names: set[str]) -> PlannedNode:
             ]
         )
     as_command_job = SimpleNamespace(
+        type="command",
         command=command,
         code=getattr(trial, "code", None),
         base_path=job.base_path,
