@@ -56,6 +56,7 @@ def _first_version(models, out: Path, data: Path) -> None:
     assert [version for version, _ in _versions()] == [1]
 
 
+@pytest.mark.slow  # trains four models and runs the gate twice
 def test_a_run_that_no_longer_beats_production_is_not_registered(
     models, tracked, tmp_path, sample_data
 ):

@@ -14,7 +14,9 @@ from tool_fixtures import ENDPOINT, MODEL, ONLINE, REQUEST_FILE, SMOKE_TEST, reg
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.slow
+# Each test runs the rollout script end to end (deploy, smoke test, traffic): up to 9 minutes
+# on a loaded 2-core machine, so the suite's 600 s per test is too close.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def _interrupting_smoke_test(folder: Path, signal: str) -> str:
