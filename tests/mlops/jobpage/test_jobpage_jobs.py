@@ -85,7 +85,9 @@ def test_running_job_page_reloads_and_is_redrawn_until_the_job_ends(pipelines: P
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
-            if store.exists("busy") and _status(store.load("busy"), "slow") == "Running":
+            # The job's folder is made before its first record is written: wait for the record.
+            record = store.job_folder("busy") / store.STATE_FILE
+            if record.is_file() and _status(store.load("busy"), "slow") == "Running":
                 break
             time.sleep(0.1)
         page = read_page(write_page("busy").read_text())
