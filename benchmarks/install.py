@@ -5,7 +5,7 @@ with `python3 -m venv`, and installs the project with its dev tools:
 
 * pip: `pip install --upgrade pip`, then `pip install -e '.[dev]'`;
 * uv: `pip install uv` into the new environment (as `make setup` does on a machine without uv),
-  then `uv pip install -e '.[dev]'`.
+  then `uv pip install --compile-bytecode -e '.[dev]'`.
 
 Both run with their download caches off (`--cold`, the default, as on a CI runner) or on
 (`--warm`, a developer's second clone). Target: uv / pip <= 0.5.
@@ -37,7 +37,9 @@ def _timed(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> float:
 def _recipes(cold: bool) -> dict[str, list[list[str]]]:
     pip = [".venv/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     pip += ["--no-cache-dir"] if cold else []
-    uv = [".venv/bin/uv", "pip", "install", "--quiet", "--python", ".venv/bin/python"]
+    # --compile-bytecode, as make setup does (pip compiles by default): the same installed result.
+    uv = [".venv/bin/uv", "pip", "install", "--quiet", "--compile-bytecode"]
+    uv += ["--python", ".venv/bin/python"]
     uv += ["--no-cache"] if cold else []
     venv = ["python3", "-m", "venv", ".venv"]
     return {
