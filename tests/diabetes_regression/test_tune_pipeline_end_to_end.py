@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.sample_only("model")]
+pytestmark = [pytest.mark.slow, pytest.mark.sample_only("model", "metrics")]
 
 engine = pytest.importorskip("mlops.engine", reason="needs the local engine")
 
