@@ -11,8 +11,9 @@ from typing import Any
 
 from mlops.documents import YamlDocument, read_document
 from mlops.errors import Problem
-from mlops.sweep.space import SpaceError
+from mlops.sweep.space import Expression, SpaceError
 from mlops.sweep.spec import parse_spec
+from mlops.validation.literals import literal_problem
 
 _SEARCH_SPACE = re.compile(r"\$\{\{\s*search_space\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Code that logs metrics without naming them (autologging) can log any primary metric.
@@ -88,7 +89,8 @@ def sweep_node_problems(
 
     Returns:
         The problems: malformed sweep settings, a hyperparameter that is not an input of the
-        trial, a primary metric the trial's local code never names.
+        trial or whose values do not fit it (type, min/max, enum), a primary metric the trial's
+        local code never names.
     """
 
     def problem(field: str, message: str, fix: str | None = None) -> Problem:
@@ -100,8 +102,20 @@ def sweep_node_problems(
     except SpaceError as error:
         field, _, message = str(error).partition(": ")
         return [problem(field.split(" ")[0], message)]
-    declared = set(getattr(trial, "inputs", None) or {})
+    inputs = getattr(trial, "inputs", None) or {}
+    declared = set(inputs)
     problems = [
+        problem(
+            f"search_space.{name}",
+            f"the value {value!r} does not fit the trial's input {name!r}: {why}",
+            "sample only values the input accepts",
+        )
+        for name, expression in spec.space.items()
+        if name in inputs
+        for value in _extremes(expression)
+        if (why := literal_problem(inputs[name], value))
+    ]
+    problems += [
         problem(
             f"search_space.{name}",
             f"the trial has no input {name!r} for it to set (inputs: "
@@ -122,6 +136,18 @@ def sweep_node_problems(
             )
         )
     return problems
+
+
+def _extremes(expression: Expression) -> tuple[Any, ...]:
+    """The values of an expression to check against its input: every choice, the bounds of a
+    uniform or randint (unbounded and log-scale expressions are left to the trial)."""
+    if expression.type == "choice":
+        return expression.values
+    if expression.type == "randint":
+        return (0, expression.upper - 1)
+    if expression.type in {"uniform", "quniform"}:
+        return (expression.min_value, expression.max_value)
+    return ()
 
 
 def _metric_never_named(code: Any, base_path: Any, metric: str) -> str | None:

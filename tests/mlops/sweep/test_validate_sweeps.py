@@ -88,3 +88,10 @@ def test_a_sweep_nodes_output_that_the_trial_lacks_is_named_downstream(folder):
     problems = _node_problems(folder, "outputs.model}}\n", "outputs.weights}}\n")
     assert len(problems) == 1
     assert "job tune has no output 'weights' (it has: model)" in problems[0]
+
+
+def test_a_sweep_node_value_outside_the_trials_input_bounds_is_named(folder):
+    problems = _node_problems(folder, "values: [1, 3, 5]", "values: [1, -3, five]")
+    assert len(problems) == 2
+    assert all(p.startswith("24: jobs.tune.search_space.x: the value ") for p in problems)
+    assert "-3" in problems[0] and "'five'" in problems[1]
