@@ -223,7 +223,12 @@ class Execution:
                     )
             self._finish(state, "Completed" if code == 0 and not changed else "Failed", code)
         for node_id, sweep in list(self._sweeps.items()):
-            status = sweep.step()
+            try:
+                status = sweep.step()
+            except Exception as error:  # the sweep's own fault fails its node, not the job run
+                sweep.cancel()
+                self.states[node_id].message = f"the sweep stopped: {error}"
+                status = "Failed"
             if status is not None:
                 del self._sweeps[node_id]
                 self._finish(self.states[node_id], status, None)
