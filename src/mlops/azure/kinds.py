@@ -83,9 +83,10 @@ LOCAL_KINDS = frozenset(
 # Job types the local engine runs; every other job type runs only on Azure ML.
 LOCAL_JOB_TYPES = frozenset({"command", "pipeline"})
 
-# Pipeline node types the local engine runs (a pipeline node is a component's type). A
-# standalone sweep job is run by mlops.engine.sweeps before this check; a sweep node is not yet.
-LOCAL_NODE_TYPES = frozenset({"command", "parallel", "pipeline"})
+# Pipeline node types the local engine runs (a pipeline node is a component's type; a sweep
+# node runs its trial component). A standalone sweep job is run by mlops.engine.sweeps before
+# this check.
+LOCAL_NODE_TYPES = frozenset({"command", "parallel", "pipeline", "sweep"})
 
 # Job `type:` values as azure-ai-ml loads them, named for messages.
 JOB_TYPE_NAMES = {

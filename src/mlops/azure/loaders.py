@@ -178,8 +178,8 @@ def azure_only(job: Any) -> str:
             what = article(describe("job", node_type).removesuffix(" job"))
             return (
                 f"jobs.{name}: {what} node runs on "
-                "Azure ML only (az ml job create); the local engine runs command, parallel "
-                "and pipeline nodes"
+                "Azure ML only (az ml job create); the local engine runs command, parallel, "
+                "sweep and pipeline nodes"
             )
     return ""
 

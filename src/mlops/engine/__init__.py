@@ -6,13 +6,10 @@ nodes, and runs each as its own process; state, outputs and logs go to `store`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import signal
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +25,7 @@ from mlops.engine.planning import plan_job
 from mlops.engine.progress import Progress
 from mlops.engine.record import JobRecord, iso, load_record, node_record, save_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.signals import stops_like_ctrl_c
 from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity, engine_runs
 from mlops.engine.tracker import Tracker
@@ -39,8 +37,6 @@ from mlops.identity import Identity, terminate
 __all__ = ["cancel_job", "create_job"]
 
 logger = logging.getLogger(__name__)
-
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def create_job(
@@ -93,29 +89,10 @@ def create_job(
         assert job is not None
         experiment = job.experiment_name or Path.cwd().name
         runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags))
-        with _stops_like_ctrl_c():
+        with stops_like_ctrl_c():
             return _run(plan, Path(path), name, runs, stream, max_parallel, progress_stream)
     finally:
         tracker.close()
-
-
-@contextlib.contextmanager
-def _stops_like_ctrl_c() -> Iterator[None]:
-    """Make SIGTERM and SIGHUP (a `kill`, a closed terminal, a CI runner stopping) cancel the
-    job as Ctrl-C does: its nodes' process groups are stopped and the job ends Canceled."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signal_number: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(signal.Signals(signal_number).name)
-
-    previous = {number: signal.signal(number, interrupt) for number in _STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _load(path: Path, overrides: list[dict[str, Any]]) -> Plan:

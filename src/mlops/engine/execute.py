@@ -30,6 +30,7 @@ from mlops.engine.node import (
 from mlops.engine.plan import Plan
 from mlops.engine.progress import Progress
 from mlops.engine.runs import JobRuns
+from mlops.engine.sweeps.node import SweepNode
 from mlops.identity import identify
 
 FINISHED_OK = {"Completed", "Reused"}
@@ -69,18 +70,20 @@ class Execution:
         self.states = {node_id: NodeState(node) for node_id, node in plan.nodes.items()}
         self.cache = SnapshotCache()
         self._processes: dict[str, tuple[subprocess.Popen[bytes], IO[bytes]]] = {}
+        # Running sweep nodes, each driven from this loop (its trials are its own processes).
+        self._sweeps: dict[str, SweepNode] = {}
         self._stop_starting = False
 
     def run(self) -> str:
         """Run every node; returns the job status (Completed, Failed or Canceled)."""
         try:
-            while self._pending() or self._processes:
+            while self._pending() or self._processes or self._sweeps:
                 if (store.job_folder(self.name) / store.CANCEL_FILE).exists():
                     return self._cancel()
                 self._start_ready()
                 self._poll()
                 self.progress.tick(self.states, self._logs())
-                if self._processes:
+                if self._processes or self._sweeps:
                     time.sleep(_POLL_SECONDS)
         except KeyboardInterrupt:
             self._cancel()
@@ -108,7 +111,7 @@ class Execution:
             if self._stop_starting:
                 self._skip(node_id, "an earlier node failed (continue_on_step_failure is false)")
                 continue
-            if len(self._processes) >= self.max_parallel:
+            if len(self._processes) + len(self._sweeps) >= self.max_parallel:
                 return
             if all(dep.status in FINISHED_OK for dep in upstream):
                 self._start(node_id)
@@ -141,6 +144,9 @@ class Execution:
             if earlier:
                 self._reuse(state, earlier)
                 return
+            if node.sweep is not None:
+                self._start_sweep(state)
+                return
             state.outputs = fresh_outputs(self.name, node)
             workdir = state.workdir = working_folder(self.name, node, snapshot_folder)
             process_argv = state.argv = argv(node, values, state.outputs, workdir)
@@ -165,6 +171,16 @@ class Execution:
         state.process = started.to_json() if started else None
         state.status = "Running"
         self.progress.changed(node_id, "Running", None)
+        self.save()
+
+    def _start_sweep(self, state: NodeState) -> None:
+        """Start a sweep node: its run, then its trials from the next poll on."""
+        state.run_id = self.runs.child(state.node.id)
+        self._sweeps[state.node.id] = SweepNode(
+            self.name, state, self.states, self.runs, self.max_parallel, self.save
+        )
+        state.status = "Running"
+        self.progress.changed(state.node.id, "Running", None)
         self.save()
 
     def _run_variables(self, node_id: str, run_id: str) -> dict[str, str]:
@@ -206,6 +222,16 @@ class Execution:
                         "(mode ro_mount): write to an output instead.\n"
                     )
             self._finish(state, "Completed" if code == 0 and not changed else "Failed", code)
+        for node_id, sweep in list(self._sweeps.items()):
+            try:
+                status = sweep.step()
+            except Exception as error:  # the sweep's own fault fails its node, not the job run
+                sweep.cancel()
+                self.states[node_id].message = f"the sweep stopped: {error}"
+                status = "Failed"
+            if status is not None:
+                del self._sweeps[node_id]
+                self._finish(self.states[node_id], status, None)
 
     def _finish(self, state: NodeState, status: str, code: int | None) -> None:
         state.end_time = time.time()
@@ -253,6 +279,14 @@ class Execution:
             if state.run_id:
                 self.runs.finish(state.run_id, "Canceled")
         self._processes.clear()
+        for node_id, sweep in self._sweeps.items():
+            sweep.cancel()
+            state = self.states[node_id]
+            state.end_time = time.time()
+            state.status = "Canceled"
+            if state.run_id:
+                self.runs.finish(state.run_id, "Canceled")
+        self._sweeps.clear()
         for node_id in self._pending():
             self.states[node_id].message = "not started: the job was canceled"
         self.save()

@@ -45,6 +45,9 @@ class NodeState:
     # The node's process while it runs (PID, start time, command line: `mlops.identity`), so
     # that `job cancel` can stop it after the engine died, and only it.
     process: dict[str, Any] | None = None
+    # A sweep node's trials as its record shows them, and the best one's id.
+    trials: list[dict[str, Any]] | None = None
+    best_trial: str | None = None
 
 
 @dataclass
@@ -131,6 +134,9 @@ def reuse_key(node: PlannedNode, values: dict[str, InputValue], code_hash: str |
         "environment_variables": node.environment_variables,
         "component_environment_variables": node.component_environment_variables,
     }
+    if node.sweep is not None:
+        # A sweep node is reused only for the same trial and the same sweep settings.
+        material["sweep"] = node.sweep
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
 

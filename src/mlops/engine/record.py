@@ -52,11 +52,15 @@ class NodeRecord:
     message: str | None = None
     process: dict[str, Any] | None = None
     log_tail: list[str] | None = None
+    # A sweep node's: its objective, trials and best trial (the job page draws them).
+    objective: dict[str, Any] | None = None
+    trials: list[dict[str, Any]] | None = None
+    best_trial: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The node as the job record shows it."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        for optional in ("message", "process", "log_tail"):
+        for optional in ("message", "process", "log_tail", "objective", "trials", "best_trial"):
             if data[optional] is None:
                 del data[optional]
         return data
@@ -186,6 +190,9 @@ def node_record(
         message=state.message or None,
         process=state.process if state.status == "Running" and state.process else None,
         log_tail=log_tail(log) if state.status == "Failed" else None,
+        objective=(state.node.sweep or {}).get("objective"),
+        trials=state.trials,
+        best_trial=state.best_trial,
     )
 
 

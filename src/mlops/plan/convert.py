@@ -36,6 +36,8 @@ from mlops.plan.model import (
 from mlops.plan.sources import typed_literal
 
 COMMAND_NODE = "main"
+# A sweep node's own fields, kept in the plan as written (azure-ai-ml's serialisation).
+SWEEP_FIELDS = ("search_space", "sampling_algorithm", "objective", "limits", "early_termination")
 
 # Looks up a registered component (`azureml:name:version`): its entity and stored YAML, or
 # raises MlopsError.
@@ -205,6 +207,20 @@ def _component_node(node_id: str, component: Any, node: Any, inputs: dict[str, S
     )
 
 
+def _sweep_node(node_id: str, trial: Any, node: Any, inputs: dict[str, Source]) -> Node:
+    """A `type: sweep` node: its trial's command node, with the sweep's own fields; each input
+    its search space sets is left unbound (each trial binds its sampled value)."""
+    document = node._to_dict()
+    sweep = {key: document.get(key) for key in SWEEP_FIELDS}
+    space = set(sweep["search_space"] or {})
+    inputs = {name: None if name in space else source for name, source in inputs.items()}
+    return replace(
+        _component_node(node_id, trial, node, inputs),
+        type="sweep",
+        sweep=sweep,
+    )
+
+
 def _parallel(component: Any) -> ParallelSpec:
     task = component.task
     resources = getattr(component, "resources", None)
@@ -282,6 +298,8 @@ class _Planner:
                 inner = self.add_pipeline(component, inputs, f"{node_id}/")
                 for output, source in inner.items():
                     self.aliases[(node_id, output)] = source
+            elif getattr(node, "type", None) == "sweep":
+                self.nodes[node_id] = _sweep_node(node_id, component, node, inputs)
             else:
                 self.nodes[node_id] = _component_node(node_id, component, node, inputs)
             for key, value in (node.outputs or {}).items():
@@ -291,7 +309,8 @@ class _Planner:
         return outputs
 
     def _component(self, node: Any, node_id: str) -> Any:
-        component = node.component
+        # A sweep node runs its trial (a command component, inline, a file or registered).
+        component = node.trial if getattr(node, "type", None) == "sweep" else node.component
         if not isinstance(component, str):
             return component
         try:

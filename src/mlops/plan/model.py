@@ -132,6 +132,10 @@ class Node:
     parallel: ParallelSpec | None = None
     # What a parallel node's reuse key takes in place of a command (its task, as text).
     task_text: str | None = None
+    # A `type: sweep` node's own fields as written (search_space, sampling_algorithm,
+    # objective, limits, early_termination): what `mlops.sweep.spec.parse_spec` reads. Its
+    # command, code and environment are its trial's; the inputs the search space sets are None.
+    sweep: dict[str, Any] | None = None
 
     @property
     def upstream(self) -> set[str]:

@@ -17,6 +17,7 @@ from mlops.expressions import ExpressionError, Reference, binding
 from mlops.validation.components import component_problems
 from mlops.validation.literals import literal_problem, type_fit_problem
 from mlops.validation.registered import registered_component, store_knows
+from mlops.validation.sweeps import sweep_node_problems
 
 _NODE_KWARGS_ALLOWED = {"services"}
 
@@ -48,7 +49,7 @@ class PipelineChecker:
     def _check_node(self, name, node, raw, where, jobs, parent, parent_outputs) -> None:
         for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
             self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
-        component = getattr(node, "component", None)
+        component = node_component(node)
         if component is None:
             return  # an AutoML node: azure-ai-ml checked it; it has no component to bind
         if isinstance(component, str):
@@ -56,7 +57,7 @@ class PipelineChecker:
             if component is None:
                 return
         self._check_component_file(component)
-        inline = "component" not in raw
+        inline = "component" not in raw and "trial" not in raw
         declared = component.inputs or {}
         for key in raw.get("inputs") or {}:
             if key not in declared and not inline:
@@ -91,6 +92,10 @@ class PipelineChecker:
                     f"{reference.text} binds to a pipeline output that is not declared",
                     f"declare {reference.name} under the pipeline's outputs:",
                 )
+        if getattr(node, "type", None) == "sweep":
+            self.problems += sweep_node_problems(
+                node, component, where.file, where.document, where.prefix
+            )
         if getattr(component, "type", None) == "pipeline" and component._source_path:
             nested = Path(component._source_path)
 
@@ -147,7 +152,7 @@ class PipelineChecker:
                 "fix the job name",
             )
             return
-        source = jobs[reference.job].component
+        source = node_component(jobs[reference.job])
         if isinstance(source, str):
             source = self._registered.get(source)
             if source is None:
@@ -204,6 +209,14 @@ class PipelineChecker:
     def _add(self, where: NodeWhere, field: str, message: str, fix: str | None = None) -> None:
         path = f"{where.prefix}.{field}"
         self.problems.append(Problem(where.file, where.document.line(path), path, message, fix))
+
+
+def node_component(node: Any) -> Any:
+    """What a node runs: its component, or a sweep node's trial (whose outputs are the node's
+    outputs: the best trial's); None for a node without one (AutoML)."""
+    if getattr(node, "type", None) == "sweep":
+        return getattr(node, "trial", None)
+    return getattr(node, "component", None)
 
 
 class NodeWhere:

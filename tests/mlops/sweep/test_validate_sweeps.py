@@ -57,3 +57,41 @@ def test_unknown_and_unused_hyperparameters_are_named(folder):
 def test_a_primary_metric_the_code_never_names(folder):
     found = _problems(folder, "primary_metric: score", "primary_metric: val_auc")
     assert len(found) == 1 and "'val_auc' appears nowhere in the trial's code" in found[0]
+
+
+def _node_problems(folder: Path, old: str = "", new: str = "") -> list[str]:
+    from mlops.validation import check_job
+
+    path = folder / "pipeline.yml"
+    if old:
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+    return [f"{p.line}: {p.field}: {p.message}" for p in check_job(path)[1]]
+
+
+def test_a_sweep_nodes_outputs_are_its_trials_so_binding_them_downstream_is_fine(folder):
+    assert _node_problems(folder) == []
+
+
+def test_a_sweep_node_hyperparameter_the_trial_does_not_declare_is_named(folder):
+    problems = _node_problems(
+        folder, "      x:\n        type: choice", "      y:\n        type: choice"
+    )
+    assert problems == [
+        "24: jobs.tune.search_space.y: the trial has no input 'y' for it to set "
+        "(inputs: fail_above, kind, x)"
+    ]
+
+
+def test_a_sweep_nodes_output_that_the_trial_lacks_is_named_downstream(folder):
+    problems = _node_problems(folder, "outputs.model}}\n", "outputs.weights}}\n")
+    assert len(problems) == 1
+    assert "job tune has no output 'weights' (it has: model)" in problems[0]
+
+
+def test_a_sweep_node_value_outside_the_trials_input_bounds_is_named(folder):
+    problems = _node_problems(folder, "values: [1, 3, 5]", "values: [1, -3, five]")
+    assert len(problems) == 2
+    assert all(p.startswith("24: jobs.tune.search_space.x: the value ") for p in problems)
+    assert "-3" in problems[0] and "'five'" in problems[1]

@@ -7,15 +7,12 @@ sweep's outputs are its best trial's outputs.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
 import shlex
-import signal
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TextIO
@@ -28,6 +25,7 @@ from mlops.engine.overrides import params_override
 from mlops.engine.plan import PlannedNode
 from mlops.engine.record import iso, node_record
 from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.signals import stops_like_ctrl_c
 from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity
 from mlops.engine.sweeps.table import TrialTable
@@ -104,7 +102,7 @@ def create_sweep_job(
         name = name or new_job_name()
         experiment = job.experiment_name or Path.cwd().name
         runs = JobRuns(tracker, experiment, name, job.display_name, dict(job.tags or {}))
-        with _stops_like_ctrl_c():
+        with stops_like_ctrl_c():
             return _run(job, document, spec, base, path, name, runs, progress_stream)
     finally:
         tracker.close()
@@ -309,21 +307,3 @@ def _new_record(
         },
         "services": tracking_summary(),
     }
-
-
-@contextlib.contextmanager
-def _stops_like_ctrl_c() -> Iterator[None]:
-    """SIGTERM and SIGHUP cancel the sweep as Ctrl-C does (its trials stop, it ends Canceled)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signal_number: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(signal.Signals(signal_number).name)
-
-    previous = {n: signal.signal(n, interrupt) for n in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)

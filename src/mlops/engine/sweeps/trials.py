@@ -87,6 +87,7 @@ class TrialRunner:
         runs: JobRuns,
         reader: MetricReader,
         changed: Callable[[TrialRunner], None],
+        states: dict[str, NodeState] | None = None,
     ) -> None:
         self.name = name
         self.spec = spec
@@ -102,35 +103,51 @@ class TrialRunner:
         self._checked: dict[str, int] = {}
         self._exhausted = False
         self._last_read = 0.0
+        self._started: float | None = None
+        # The pipeline's node states, whose outputs a sweep node's trials read.
+        self.states = states or {}
 
     def run(self) -> str:
-        """Run the trials; returns the sweep's status.
-
-        Completed when at least one trial completed, Failed when every trial failed, Canceled
-        when the sweep was canceled (Ctrl-C, SIGTERM, `mlops job cancel`).
-        """
-        started = time.time()
-        limits = self.spec.limits
+        """Run the trials to the end; returns the sweep's status (see `step`)."""
         try:
-            while True:
-                if (store.job_folder(self.name) / store.CANCEL_FILE).exists():
-                    self._stop_all("the sweep was canceled")
-                    return "Canceled"
-                if limits.timeout and time.time() - started > limits.timeout:
-                    self.message = f"the sweep's timeout ({limits.timeout:g} s) was reached"
-                    self._stop_all(self.message)
-                    break
-                self._start_more()
-                if not self._processes:
-                    break
-                self._poll()
-                self._read_metrics()
-                self._terminate_early()
-                self._time_out_trials()
+            while (status := self.step()) is None:
                 time.sleep(_POLL_SECONDS)
         except KeyboardInterrupt:
-            self._stop_all("the sweep was canceled")
+            self.cancel()
             raise
+        return status
+
+    def step(self) -> str | None:
+        """Start, watch and stop trials once; None while trials run or remain to start.
+
+        A pipeline's engine calls this between its own nodes' polls, so a sweep node needs no
+        thread of its own. The final status is Completed when at least one trial completed,
+        Failed when every trial failed, Canceled when the job was canceled (`mlops job cancel`).
+        """
+        if self._started is None:
+            self._started = time.time()
+        limits = self.spec.limits
+        if (store.job_folder(self.name) / store.CANCEL_FILE).exists():
+            self.cancel()
+            return "Canceled"
+        if limits.timeout and time.time() - self._started > limits.timeout:
+            self.message = f"the sweep's timeout ({limits.timeout:g} s) was reached"
+            self._stop_all(self.message)
+            return self._outcome()
+        self._start_more()
+        if not self._processes:
+            return self._outcome()
+        self._poll()
+        self._read_metrics()
+        self._terminate_early()
+        self._time_out_trials()
+        return None
+
+    def cancel(self) -> None:
+        """Stop every running trial (Ctrl-C, SIGTERM, a canceled job)."""
+        self._stop_all("the sweep was canceled")
+
+    def _outcome(self) -> str:
         statuses = {trial.state.status for trial in self.trials}
         return "Completed" if "Completed" in statuses or not self.trials else "Failed"
 
@@ -170,7 +187,7 @@ class TrialRunner:
         log = store.log_path(self.name, node.id)
         log.parent.mkdir(parents=True, exist_ok=True)
         try:
-            values = input_values(state, {}, self.cache)
+            values = input_values(state, self.states, self.cache)
             folder = code_folder(node)
             snapshot_folder = self.cache.code(folder)[0] if folder else None
             state.outputs = fresh_outputs(self.name, node)
