@@ -140,9 +140,7 @@ def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name
 def _start(entity: Any, folder: Path) -> dict[str, Any]:
     model_path, model_name, model_version, model_reference = _model(entity)
     python = deployment_python(entity)  # its environment's build, or the engine's
-    configuration = entity.code_configuration
-    code_folder = (Path(entity.base_path) / str(configuration.code)).resolve()
-    code, _digest = snapshot(code_folder)
+    code, scoring_script = _code(entity, model_path)
     revision = folder / "revisions" / secrets.token_hex(4)
     revision.mkdir(parents=True)
     model_dir = server.lay_out_model(
@@ -158,7 +156,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
     variables = {str(k): str(v) for k, v in (entity.environment_variables or {}).items()}
     pid = server.start(
         code=code,
-        scoring_script=str(configuration.scoring_script),
+        scoring_script=scoring_script,
         model_dir=model_dir,
         bind=f"unix:{socket_path}",
         settings=settings,
@@ -177,8 +175,8 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         "endpoint_name": entity.endpoint_name,
         "model": model_reference,
         "model_dir": str(model_dir),
-        "code": str(code),
-        "scoring_script": str(configuration.scoring_script),
+        "code": str(code) if entity.code_configuration else None,
+        "scoring_script": scoring_script if entity.code_configuration else None,
         "environment": str(entity.environment) if entity.environment else None,
         "instance_type": entity.instance_type,
         "instance_count": entity.instance_count,
@@ -190,6 +188,23 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         "log": str(log),
     }
     return deployment
+
+
+def _code(entity: Any, model_path: Path) -> tuple[Path, str]:
+    """The folder the server runs in and its scoring script: the deployment's code snapshot, or,
+    for an MLflow model with no code_configuration (a no-code deployment), the scoring script
+    Azure would generate, served from the server-side folder."""
+    configuration = entity.code_configuration
+    if configuration is not None:
+        code, _digest = snapshot((Path(entity.base_path) / str(configuration.code)).resolve())
+        return code, str(configuration.scoring_script)
+    if not (model_path / "MLmodel").is_file():
+        raise MlopsError(
+            f"deployment {entity.name}: no code_configuration, and its model is not an MLflow "
+            f"model (no MLmodel file in {model_path}). Fix: add code_configuration (code and "
+            "scoring_script), or deploy a model saved by MLflow (type: mlflow_model)."
+        )
+    return server.MLFLOW_SCORING_SCRIPT.parent, server.MLFLOW_SCORING_SCRIPT.name
 
 
 def _model(entity: Any) -> tuple[Path, str, str | None, str]:
@@ -222,10 +237,11 @@ def deployment_view(deployment: dict[str, Any]) -> dict[str, Any]:
         "endpoint_name": deployment["endpoint_name"],
         "type": "Managed",
         "model": deployment["model"],
-        "code_configuration": {
-            "code": deployment["code"],
-            "scoring_script": deployment["scoring_script"],
-        },
+        "code_configuration": (
+            {"code": deployment["code"], "scoring_script": deployment["scoring_script"]}
+            if deployment.get("code")
+            else None
+        ),
         "environment": deployment.get("environment"),
         "instance_type": deployment.get("instance_type"),
         "instance_count": deployment.get("instance_count"),

@@ -29,6 +29,8 @@ _DEFAULT_READY_SECONDS = 120.0
 _SERVER_TIMEOUT_MARGIN_MS = 1000
 # The worker class's folder goes on the server's PYTHONPATH; it needs nothing but gunicorn.
 _WORKER_FOLDER = Path(__file__).resolve().parent / "serverside"
+# The scoring script of a no-code MLflow deployment (one with no code_configuration).
+MLFLOW_SCORING_SCRIPT = _WORKER_FOLDER / "mlflow_score.py"
 _WORKER_CLASS = "mlops_worker.KeepAliveWorker"
 
 

@@ -10,12 +10,13 @@ from mlops.errors import Problem
 
 
 def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> list[Problem]:
-    """The deployment's code folder and scoring script must exist (Azure fails at deploy time)."""
+    """The deployment's code folder and scoring script must exist, and one without them must
+    deploy an MLflow model (Azure fails at deploy time)."""
     configuration = getattr(deployment, "code_configuration", None)
-    if configuration is None:
-        return []
-    problems = []
     base = Path(getattr(deployment, "base_path", None) or file.parent)
+    if configuration is None:
+        return _no_code_problems(deployment, base, file, document)
+    problems = []
     code = getattr(configuration, "code", None)
     code_folder = (base / str(code)).resolve() if code else base
     if code and not code_folder.is_dir():
@@ -41,3 +42,28 @@ def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> 
             )
         )
     return problems
+
+
+def _no_code_problems(
+    deployment: Any, base: Path, file: Path, document: YamlDocument
+) -> list[Problem]:
+    """With no code_configuration Azure generates the scoring script, for MLflow models only: a
+    local model path must be a folder MLflow saved (registered models are checked at deploy)."""
+    model = getattr(deployment, "model", None)
+    path = getattr(model, "path", None)
+    if model is None or isinstance(model, str) or not path:
+        return []
+    folder = (base / str(path)).resolve()
+    if not folder.exists() or (folder / "MLmodel").is_file():
+        return []
+    return [
+        Problem(
+            str(file),
+            document.line("model"),
+            "model",
+            f"no code_configuration, so the scoring script is generated, which needs an MLflow "
+            f"model; {display_path(folder)} has no MLmodel file",
+            "add code_configuration (code and scoring_script), or point model.path at a "
+            "folder MLflow saved",
+        )
+    ]

@@ -223,6 +223,14 @@ CASES = [
         "relative to the code folder",
     ),
     (
+        "online_deployment_no_code_custom_model.yml",
+        None,
+        4,
+        "model",
+        "no code_configuration, so the scoring script is generated, which needs an MLflow model",
+        "add code_configuration",
+    ),
+    (
         "batch_endpoint_bad_key.yml",
         None,
         5,

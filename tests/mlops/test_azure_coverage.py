@@ -1,0 +1,31 @@
+"""docs/azure_coverage.md is what scripts/azure_coverage.py makes of the code as it stands."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "azure_coverage.py"
+
+
+def _coverage():
+    spec = importlib.util.spec_from_file_location("azure_coverage", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_coverage_page_is_fresh() -> None:
+    coverage = _coverage()
+    page = coverage.PAGE.read_text(encoding="utf-8")
+    assert page == coverage.render(), "stale: run .venv/bin/python scripts/azure_coverage.py"
+
+
+def test_the_page_says_what_runs_and_what_is_refused() -> None:
+    page = _coverage().render()
+    assert "| `az ml compute` | refused: a compute exists only on Azure" in page
+    assert "| `az ml online-endpoint` | supported: `mlops online-endpoint`" in page
+    assert "| `automl` (AutoML job) | refused: an AutoML job runs on Azure ML only" in page
+    assert "| `mlops job create` | supported | `-f` `--file`, `--set`," in page
+    assert "| `mlops bootstrap` | mlops only: renames the template |" in page
