@@ -160,8 +160,14 @@ def cancel(name) -> dict:
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
-@click.option("--output-name", help="The output to download (default: every output, with --all).")
-@click.option("--all", "download_all", is_flag=True, help="Download every output and the logs.")
+@click.option(
+    "--output-name",
+    help="The output to download; `default` is the job's artifacts (./outputs, ./logs and the "
+    "log), which is also what is downloaded when neither this nor --all is given.",
+)
+@click.option(
+    "--all", "download_all", is_flag=True, help="Download every output and the artifacts."
+)
 @click.option(
     "-p",
     "--download-path",
@@ -172,7 +178,7 @@ def cancel(name) -> dict:
 )
 @azure_compatible
 def download(name, output_name, download_all, download_path) -> dict:
-    """Copy a job's outputs (and with --all its logs) into a folder, laid out as az ml does."""
+    """Copy a job's outputs and artifacts into a folder, laid out as az ml does."""
     from mlops.engine.download import download_job
 
     return download_job(name, download_path, output_name=output_name, everything=download_all)
