@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="batch-deployment")
+@click.group(cls=AzGroup, name="batch-deployment")
 def batch_deployment() -> None:
     """Manage local batch deployments: a model and a batch scoring script on an endpoint."""
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import Result, azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="batch-endpoint")
+@click.group(cls=AzGroup, name="batch-endpoint")
 def batch_endpoint() -> None:
     """Manage local batch endpoints: `invoke` runs a deployment on a folder of files as a job."""
 

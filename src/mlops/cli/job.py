@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import Result, azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -16,7 +17,7 @@ _FAILED_STATUSES = {"Failed", "Canceled"}
 _LIVE_STATUSES = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 
-@click.group()
+@click.group(cls=AzGroup)
 def job() -> None:
     """Run and inspect pipeline jobs on the local engine (az ml job)."""
 

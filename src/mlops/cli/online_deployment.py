@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -14,7 +15,7 @@ from mlops.cli.output import azure_compatible
 _SET_HELP = "Override a field, as az ml does: --set model=azureml:<name>:<version>."
 
 
-@click.group(name="online-deployment")
+@click.group(cls=AzGroup, name="online-deployment")
 def online_deployment() -> None:
     """Manage local online deployments (the Azure ML inference server on 127.0.0.1)."""
 

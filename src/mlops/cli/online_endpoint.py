@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="online-endpoint")
+@click.group(cls=AzGroup, name="online-endpoint")
 def online_endpoint() -> None:
     """Manage local online endpoints: one key-checked scoring URI on 127.0.0.1 each."""
 
