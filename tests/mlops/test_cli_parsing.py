@@ -1,4 +1,5 @@
-"""Long options abbreviated as az accepts them (argparse's prefix matching), in-process."""
+"""az's command-line surface, in-process: long options abbreviated as az accepts them
+(argparse's prefix matching), and `--no-wait`."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def test_the_cli_takes_prefixes_everywhere(
     for command in shown:
         result = cli.run(*shlex.split(command)[1:])
         assert result.exit_code == 0, f"{command}\n{result.output}"
+        if "--no-wait" in command:  # as az ml: no result on stdout, a note on stderr
+            assert result.stdout == ""
+            assert "has completed" in result.stderr
     assert cli.ok("batch-deployment", "list", "--endpoint", "tiny-batch") == []
     assert cli.ok("batch-endpoint", "list", "--que", "[].name") == ["tiny-batch"]
     assert (
@@ -53,4 +57,7 @@ def test_the_cli_takes_prefixes_everywhere(
     )
     stderr = cli.fails("job", "create", "--s", "inputs.a=1", "-f", "job.yml", code=2)
     assert "ambiguous option: --s could match --set, --stream, --subscription" in stderr
+    deleted = cli.run("batch-endpoint", "delete", "-n", "tiny-batch", "--yes", "--no-w")
+    assert (deleted.exit_code, deleted.stdout) == (0, "")
+    assert cli.ok("batch-endpoint", "list") == []
     assert "No such option '--nope'" in cli.fails("job", "list", "--nope", code=2)

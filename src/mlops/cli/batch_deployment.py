@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import azure_compatible
+from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
@@ -27,6 +27,7 @@ def batch_deployment() -> None:
 @click.option("--set", "set_values", multiple=True, help="Override a field: key=value, as az ml.")
 @click.option("--set-default", is_flag=True, help="Make it the endpoint's default deployment.")
 @azure_compatible
+@no_wait
 def create(file, endpoint_name, name, set_values, set_default) -> dict:
     """Create (or replace) a deployment; the model reference is resolved now."""
     from mlops.batch.deployments import create_deployment
@@ -66,6 +67,7 @@ def list_command(endpoint_name) -> list:
 @click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, endpoint_name, yes) -> None:
     """Delete a deployment."""
     from mlops.batch.deployments import delete_deployment

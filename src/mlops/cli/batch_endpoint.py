@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import Result, azure_compatible
+from mlops.cli.output import Result, azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
@@ -22,6 +22,7 @@ def batch_endpoint() -> None:
 @click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Endpoint YAML.")
 @click.option("-n", "--name", help="Endpoint name (overrides the file's).")
 @azure_compatible
+@no_wait
 def create(file, name) -> dict:
     """Create a batch endpoint (or update its description and tags)."""
     from mlops.batch.endpoints import create_endpoint
@@ -38,6 +39,7 @@ def create(file, name) -> dict:
     help="defaults.deployment_name=<deployment>: the deployment invoke runs by default.",
 )
 @azure_compatible
+@no_wait
 def update(name, set_values) -> dict:
     """Change an endpoint's default deployment."""
     from mlops.batch.endpoints import set_default, show_endpoint
@@ -77,6 +79,7 @@ def list_command() -> list:
 @click.option("-n", "--name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, yes) -> None:
     """Delete an endpoint and its deployments (the jobs it ran stay)."""
     from mlops.batch.endpoints import delete_endpoint
