@@ -107,6 +107,24 @@ def show(name, web) -> dict:
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def stream(name) -> Result:
+    """Wait for a job, printing its logs as they grow, as az ml job stream does (a finished job:
+    its logs at once); then the execution summary. Exits 1 when the job failed or was canceled.
+    """
+    import sys
+
+    from mlops.engine.stream import stream_job
+
+    record = stream_job(name, sys.stdout)
+    if record["status"] in _FAILED_STATUSES:
+        click.echo(f"ERROR: job {name} ended {record['status']}.", err=True)
+        return Result(None, 1)
+    return Result(None, 0)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
 def summary(name) -> None:
     """Print the job's graph as Mermaid markdown: nodes with status, edges, the gate's decision.
 

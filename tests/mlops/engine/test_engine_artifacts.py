@@ -74,5 +74,8 @@ def test_outputs_and_logs_are_the_jobs_artifacts(job_file: Path, tmp_path: Path)
         cli.ok("job", "download", "-n", "arts", *extra, "--download-path", str(target))
         assert sorted(p.name for p in target.iterdir()) == ["artifacts"]
         assert (target / "artifacts" / "outputs" / "report.txt").is_file()
+    streamed = cli.run("job", "stream", "-n", "arts")
+    assert streamed.exit_code == 0
+    assert "kept from the snapshot: from the code folder\n" in streamed.stdout
     shown = cli.ok("job", "show", "-n", "arts")
     assert json.dumps(shown["outputs"]["default"]).count("artifacts") == 1
