@@ -62,6 +62,17 @@ def list_command(endpoint_name) -> list:
     return list_deployments(endpoint_name)
 
 
+@batch_deployment.command(name="list-jobs")
+@click.option("-n", "--name", required=True, help="Deployment name.")
+@click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
+@azure_compatible
+def list_jobs(name, endpoint_name) -> list:
+    """List the scoring jobs a deployment ran (batch-endpoint invoke), newest first."""
+    from mlops.batch.invoke import deployment_jobs
+
+    return deployment_jobs(endpoint_name, name)
+
+
 @batch_deployment.command()
 @click.option("-n", "--name", required=True, help="Deployment name.")
 @click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")

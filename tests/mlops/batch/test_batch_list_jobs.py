@@ -1,0 +1,36 @@
+"""`mlops batch-deployment list-jobs`: the scoring jobs of one deployment, as az ml lists them.
+The jobs are records as `batch-endpoint invoke` tags them (no pipeline runs here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tool_fixtures import BATCH, BATCH_ENDPOINT, Cli
+
+from mlops import jobstore as store
+from mlops.batch.invoke import DEPLOYMENT_TAG, ENDPOINT_TAG
+
+pytestmark = pytest.mark.slow  # registers a model and creates a deployment
+
+
+def _job(name: str, start: str, tags: dict[str, str]) -> None:
+    store.save({"name": name, "status": "Completed", "start_time": start, "tags": tags})
+
+
+def test_list_jobs_lists_the_deployments_scoring_jobs_newest_first(trained_store: Path) -> None:
+    cli = Cli()
+    cli.ok("batch-endpoint", "create", "-f", str(BATCH / "endpoint.yml"))
+    deployment = cli.ok("batch-deployment", "create", "-f", str(BATCH / "deployment.yml"))["name"]
+    ours = {ENDPOINT_TAG: BATCH_ENDPOINT, DEPLOYMENT_TAG: deployment}
+    _job("first", "2026-01-01T00:00:00", ours)
+    _job("second", "2026-01-02T00:00:00", ours)
+    _job("other", "2026-01-03T00:00:00", {**ours, DEPLOYMENT_TAG: "green"})
+    _job("training", "2026-01-04T00:00:00", {})
+
+    listed = cli.ok("batch-deployment", "list-jobs", "--endpoint", BATCH_ENDPOINT, "-n", deployment)
+    assert [job["name"] for job in listed] == ["second", "first"]
+    assert listed[0]["status"] == "Completed"
+    assert listed[0]["tags"] == ours
+    missing = cli.error("batch-deployment", "list-jobs", "-e", BATCH_ENDPOINT, "-n", "nope")
+    assert "nope" in missing
