@@ -1,5 +1,6 @@
-"""`mlops batch-deployment list-jobs`: the scoring jobs of one deployment, as az ml lists them.
-The jobs are records as `batch-endpoint invoke` tags them (no pipeline runs here)."""
+"""`mlops batch-deployment list-jobs`: the scoring jobs of one deployment, as az ml lists them
+(the jobs are records as `batch-endpoint invoke` tags them: no pipeline runs here); and a
+deployment's inline environment shown by its YAML fields, never as a Python repr."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from mlops import jobstore as store
 from mlops.batch.invoke import DEPLOYMENT_TAG, ENDPOINT_TAG
 
 pytestmark = pytest.mark.slow  # registers a model and creates a deployment
+
+IMAGE = "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference"
 
 
 def _job(name: str, start: str, tags: dict[str, str]) -> None:
@@ -34,3 +37,15 @@ def test_list_jobs_lists_the_deployments_scoring_jobs_newest_first(trained_store
     assert listed[0]["tags"] == ours
     missing = cli.error("batch-deployment", "list-jobs", "-e", BATCH_ENDPOINT, "-n", "nope")
     assert "nope" in missing
+
+    inline = Path(trained_store).parent / "green.yml"
+    text = (BATCH / "deployment.yml").read_text().replace("name: blue", "name: green")
+    text = text.replace("../../src", str((BATCH / "../../src").resolve()))
+    inline.write_text(
+        text.replace(
+            "environment: azureml:tiny_score@latest",
+            f"environment:\n  image: {IMAGE}",
+        )
+    )
+    shown = cli.ok("batch-deployment", "create", "-f", str(inline))["environment"]
+    assert shown == {"image": IMAGE}
