@@ -139,18 +139,22 @@ def job_document(deployment: dict[str, Any], data: str, input_type: str) -> dict
     }
 
 
-def deployment_jobs(endpoint: str, name: str) -> list[dict[str, Any]]:
-    """The scoring jobs a deployment ran, newest first, as `az ml batch-deployment list-jobs`
-    lists them (the fields `job list` prints, and the job's tags).
+def deployment_jobs(endpoint: str, name: str | None = None) -> list[dict[str, Any]]:
+    """The scoring jobs a deployment (every deployment of the endpoint when `name` is None)
+    ran, newest first, as az ml's `batch-deployment list-jobs` and `batch-endpoint list-jobs`
+    list them (the fields `job list` prints, and the job's tags).
 
     Raises:
         NotFoundError: No such endpoint or deployment.
     """
-    state.load_deployment(endpoint, name)
+    if name is None:
+        state.load_endpoint(endpoint)
+    else:
+        state.load_deployment(endpoint, name)
     jobs = []
     for record in store.all_records():
         tags = record.get("tags") or {}
-        if tags.get(ENDPOINT_TAG) == endpoint and tags.get(DEPLOYMENT_TAG) == name:
+        if tags.get(ENDPOINT_TAG) == endpoint and name in (None, tags.get(DEPLOYMENT_TAG)):
             live = with_live_status(record)
             jobs.append({**{key: live.get(key) for key in _JOB_FIELDS}, "tags": tags})
     return jobs

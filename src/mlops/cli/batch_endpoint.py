@@ -66,6 +66,16 @@ def show(name) -> dict:
     return show_endpoint(name)
 
 
+@batch_endpoint.command(name="list-jobs")
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@azure_compatible
+def list_jobs(name) -> list:
+    """List the scoring jobs the endpoint's deployments ran (invoke), newest first."""
+    from mlops.batch.invoke import deployment_jobs
+
+    return deployment_jobs(name)
+
+
 @batch_endpoint.command(name="list")
 @azure_compatible
 def list_command() -> list:

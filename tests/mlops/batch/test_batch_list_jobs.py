@@ -35,6 +35,8 @@ def test_list_jobs_lists_the_deployments_scoring_jobs_newest_first(trained_store
     assert [job["name"] for job in listed] == ["second", "first"]
     assert listed[0]["status"] == "Completed"
     assert listed[0]["tags"] == ours
+    every = cli.ok("batch-endpoint", "list-jobs", "-n", BATCH_ENDPOINT, "--query", "[].name")
+    assert every == ["other", "second", "first"]
     missing = cli.error("batch-deployment", "list-jobs", "-e", BATCH_ENDPOINT, "-n", "nope")
     assert "nope" in missing
 
