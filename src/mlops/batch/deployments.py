@@ -12,6 +12,7 @@ from mlops.assets import resolve_model
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
 from mlops.engine.overrides import params_override
+from mlops.environments.spec import shown
 from mlops.errors import MlopsError
 from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
@@ -127,11 +128,13 @@ def delete_deployment(endpoint: str, name: str) -> None:
         state.save_endpoint(record)
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any) -> str | dict[str, Any] | None:
+    """A model or environment as az ml shows it: `azureml:...`, or an inline one's fields."""
+    if value is not None and not isinstance(value, str):
+        return shown(value)
     if value is None:
         return None
-    text = value if isinstance(value, str) else getattr(value, "name", None) or str(value)
-    return text if text.startswith("azureml:") else f"azureml:{text}"
+    return value if value.startswith("azureml:") else f"azureml:{value}"
 
 
 def _code(entity: Any, file: Path) -> tuple[Path, str]:

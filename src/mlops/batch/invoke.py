@@ -12,13 +12,18 @@ from typing import Any
 
 import yaml
 
+from mlops import jobstore as store
 from mlops.batch import state
 from mlops.engine import create_job
 from mlops.engine.names import new_job_name
+from mlops.engine.status import with_live_status
 from mlops.errors import MlopsError
 from mlops.parallel.spec import FILE_NAME_ARGUMENT
 
 SCHEMAS = "https://azuremlschemas.azureedge.net/latest"
+# The tags that tie a scoring job to its endpoint and deployment (`list-jobs` reads them).
+ENDPOINT_TAG, DEPLOYMENT_TAG = "azureml.batchEndpoint", "azureml.batchDeployment"
+_JOB_FIELDS = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
 OUTPUT_NAME = "score"  # the output name Azure gives a batch job (`--output-name score`)
 NODE_NAME = "batchscoring"
 
@@ -118,7 +123,7 @@ def job_document(deployment: dict[str, Any], data: str, input_type: str) -> dict
         "type": "pipeline",
         "display_name": f"{endpoint} {name}",
         "experiment_name": endpoint,
-        "tags": {"azureml.batchEndpoint": endpoint, "azureml.batchDeployment": name},
+        "tags": {ENDPOINT_TAG: endpoint, DEPLOYMENT_TAG: name},
         "settings": {"default_compute": deployment.get("compute") or "azureml:cpu-cluster"},
         "inputs": {"input_data": {"type": input_type, "path": data}},
         "outputs": {OUTPUT_NAME: {"type": "uri_folder"}},
@@ -132,3 +137,24 @@ def job_document(deployment: dict[str, Any], data: str, input_type: str) -> dict
             }
         },
     }
+
+
+def deployment_jobs(endpoint: str, name: str | None = None) -> list[dict[str, Any]]:
+    """The scoring jobs a deployment (every deployment of the endpoint when `name` is None)
+    ran, newest first, as az ml's `batch-deployment list-jobs` and `batch-endpoint list-jobs`
+    list them (the fields `job list` prints, and the job's tags).
+
+    Raises:
+        NotFoundError: No such endpoint or deployment.
+    """
+    if name is None:
+        state.load_endpoint(endpoint)
+    else:
+        state.load_deployment(endpoint, name)
+    jobs = []
+    for record in store.all_records():
+        tags = record.get("tags") or {}
+        if tags.get(ENDPOINT_TAG) == endpoint and name in (None, tags.get(DEPLOYMENT_TAG)):
+            live = with_live_status(record)
+            jobs.append({**{key: live.get(key) for key in _JOB_FIELDS}, "tags": tags})
+    return jobs

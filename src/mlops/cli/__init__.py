@@ -11,6 +11,7 @@ from typing import NoReturn
 import click
 
 from mlops import __version__
+from mlops.cli.parsing import AzGroup
 from mlops.errors import MlopsError
 
 # Command name -> "module:attribute". Loading a group only when it is used keeps
@@ -30,7 +31,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(AzGroup):
     """A click group that imports a command's module the first time the command is needed,
     and turns `MlopsError` into a message on stderr and an exit code, without a traceback."""
 

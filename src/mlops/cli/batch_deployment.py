@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import azure_compatible
+from mlops.cli.output import azure_compatible, no_wait
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="batch-deployment")
+@click.group(cls=AzGroup, name="batch-deployment")
 def batch_deployment() -> None:
     """Manage local batch deployments: a model and a batch scoring script on an endpoint."""
 
@@ -26,6 +27,7 @@ def batch_deployment() -> None:
 @click.option("--set", "set_values", multiple=True, help="Override a field: key=value, as az ml.")
 @click.option("--set-default", is_flag=True, help="Make it the endpoint's default deployment.")
 @azure_compatible
+@no_wait
 def create(file, endpoint_name, name, set_values, set_default) -> dict:
     """Create (or replace) a deployment; the model reference is resolved now."""
     from mlops.batch.deployments import create_deployment
@@ -60,11 +62,23 @@ def list_command(endpoint_name) -> list:
     return list_deployments(endpoint_name)
 
 
+@batch_deployment.command(name="list-jobs")
+@click.option("-n", "--name", required=True, help="Deployment name.")
+@click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
+@azure_compatible
+def list_jobs(name, endpoint_name) -> list:
+    """List the scoring jobs a deployment ran (batch-endpoint invoke), newest first."""
+    from mlops.batch.invoke import deployment_jobs
+
+    return deployment_jobs(endpoint_name, name)
+
+
 @batch_deployment.command()
 @click.option("-n", "--name", required=True, help="Deployment name.")
 @click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, endpoint_name, yes) -> None:
     """Delete a deployment."""
     from mlops.batch.deployments import delete_deployment

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import Result, azure_compatible
+from mlops.cli.output import Result, azure_compatible, no_wait
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="batch-endpoint")
+@click.group(cls=AzGroup, name="batch-endpoint")
 def batch_endpoint() -> None:
     """Manage local batch endpoints: `invoke` runs a deployment on a folder of files as a job."""
 
@@ -21,6 +22,7 @@ def batch_endpoint() -> None:
 @click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Endpoint YAML.")
 @click.option("-n", "--name", help="Endpoint name (overrides the file's).")
 @azure_compatible
+@no_wait
 def create(file, name) -> dict:
     """Create a batch endpoint (or update its description and tags)."""
     from mlops.batch.endpoints import create_endpoint
@@ -37,6 +39,7 @@ def create(file, name) -> dict:
     help="defaults.deployment_name=<deployment>: the deployment invoke runs by default.",
 )
 @azure_compatible
+@no_wait
 def update(name, set_values) -> dict:
     """Change an endpoint's default deployment."""
     from mlops.batch.endpoints import set_default, show_endpoint
@@ -63,6 +66,16 @@ def show(name) -> dict:
     return show_endpoint(name)
 
 
+@batch_endpoint.command(name="list-jobs")
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@azure_compatible
+def list_jobs(name) -> list:
+    """List the scoring jobs the endpoint's deployments ran (invoke), newest first."""
+    from mlops.batch.invoke import deployment_jobs
+
+    return deployment_jobs(name)
+
+
 @batch_endpoint.command(name="list")
 @azure_compatible
 def list_command() -> list:
@@ -76,6 +89,7 @@ def list_command() -> list:
 @click.option("-n", "--name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, yes) -> None:
     """Delete an endpoint and its deployments (the jobs it ran stay)."""
     from mlops.batch.endpoints import delete_endpoint

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from mlops.cli.parsing import AzCommand
+
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.command()
+@click.command(cls=AzCommand)
 @click.option("-n", "--name", required=True, help="Your project's name, e.g. churn_model.")
 @click.option(
     "--dry-run", is_flag=True, help="List every file and line that would change; change nothing."

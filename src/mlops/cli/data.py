@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group()
+@click.group(cls=AzGroup)
 def data() -> None:
     """Manage data assets in the local store (az ml data)."""
 

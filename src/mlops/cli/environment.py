@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from mlops.cli.output import azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group()
+@click.group(cls=AzGroup)
 def environment() -> None:
     """Manage environments in the local store (az ml environment) and their local builds."""
 

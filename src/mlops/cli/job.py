@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mlops.cli.output import Result, azure_compatible
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -16,7 +17,7 @@ _FAILED_STATUSES = {"Failed", "Canceled"}
 _LIVE_STATUSES = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 
-@click.group()
+@click.group(cls=AzGroup)
 def job() -> None:
     """Run and inspect pipeline jobs on the local engine (az ml job)."""
 
@@ -106,6 +107,24 @@ def show(name, web) -> dict:
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def stream(name) -> Result:
+    """Wait for a job, printing its logs as they grow, as az ml job stream does (a finished job:
+    its logs at once); then the execution summary. Exits 1 when the job failed or was canceled.
+    """
+    import sys
+
+    from mlops.engine.stream import stream_job
+
+    record = stream_job(name, sys.stdout)
+    if record["status"] in _FAILED_STATUSES:
+        click.echo(f"ERROR: job {name} ended {record['status']}.", err=True)
+        return Result(None, 1)
+    return Result(None, 0)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
 def summary(name) -> None:
     """Print the job's graph as Mermaid markdown: nodes with status, edges, the gate's decision.
 
@@ -160,8 +179,14 @@ def cancel(name) -> dict:
 
 @job.command()
 @click.option("-n", "--name", required=True, help="Job name.")
-@click.option("--output-name", help="The output to download (default: every output, with --all).")
-@click.option("--all", "download_all", is_flag=True, help="Download every output and the logs.")
+@click.option(
+    "--output-name",
+    help="The output to download; `default` is the job's artifacts (./outputs, ./logs and the "
+    "log), which is also what is downloaded when neither this nor --all is given.",
+)
+@click.option(
+    "--all", "download_all", is_flag=True, help="Download every output and the artifacts."
+)
 @click.option(
     "-p",
     "--download-path",
@@ -172,7 +197,7 @@ def cancel(name) -> dict:
 )
 @azure_compatible
 def download(name, output_name, download_all, download_path) -> dict:
-    """Copy a job's outputs (and with --all its logs) into a folder, laid out as az ml does."""
+    """Copy a job's outputs and artifacts into a folder, laid out as az ml does."""
     from mlops.engine.download import download_job
 
     return download_job(name, download_path, output_name=output_name, everything=download_all)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import azure_compatible
+from mlops.cli.output import azure_compatible, no_wait
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -14,7 +15,7 @@ from mlops.cli.output import azure_compatible
 _SET_HELP = "Override a field, as az ml does: --set model=azureml:<name>:<version>."
 
 
-@click.group(name="online-deployment")
+@click.group(cls=AzGroup, name="online-deployment")
 def online_deployment() -> None:
     """Manage local online deployments (the Azure ML inference server on 127.0.0.1)."""
 
@@ -30,6 +31,7 @@ def online_deployment() -> None:
 )
 @click.option("--set", "set_values", multiple=True, help=_SET_HELP)
 @azure_compatible
+@no_wait
 def create(file, endpoint_name, name, all_traffic, set_values) -> dict:
     """Deploy: check the YAML, start the server, return when it is ready (or fail with its log)."""
     from mlops.online.deployments import create_deployment
@@ -47,6 +49,7 @@ def create(file, endpoint_name, name, all_traffic, set_values) -> dict:
 @click.option("-n", "--name", help="Deployment name (overrides the file's).")
 @click.option("--set", "set_values", multiple=True, help=_SET_HELP)
 @azure_compatible
+@no_wait
 def update(file, endpoint_name, name, set_values) -> dict:
     """Replace a deployment with no dropped requests (new server first, then the switch)."""
     from mlops.online.deployments import update_deployment
@@ -80,6 +83,7 @@ def list_command(endpoint_name) -> list:
 @click.option("-e", "--endpoint-name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, endpoint_name, yes) -> None:
     """Stop and remove a deployment (refused while it takes traffic)."""
     from mlops.online.deployments import delete_deployment

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.output import azure_compatible
+from mlops.cli.output import azure_compatible, no_wait
+from mlops.cli.parsing import AzGroup
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.group(name="online-endpoint")
+@click.group(cls=AzGroup, name="online-endpoint")
 def online_endpoint() -> None:
     """Manage local online endpoints: one key-checked scoring URI on 127.0.0.1 each."""
 
@@ -22,6 +23,7 @@ def online_endpoint() -> None:
 @click.option("-n", "--name", help="Endpoint name (overrides the file's).")
 @click.option("--auth-mode", type=click.Choice(["key"]), help="Authentication mode.")
 @azure_compatible
+@no_wait
 def create(file, name, auth_mode) -> dict:
     """Create an endpoint (or update an existing one); its gateway starts on a free port."""
     from mlops.online.endpoints import create_endpoint
@@ -45,6 +47,7 @@ def create(file, name, auth_mode) -> dict:
     "--mirror-traffic", help='Share of live traffic copied to a deployment, e.g. "green=10".'
 )
 @azure_compatible
+@no_wait
 def update(name, file, traffic, mirror_traffic) -> dict:
     """Change an endpoint's traffic split or mirrored share."""
     from mlops.online.endpoints import create_endpoint, update_traffic
@@ -82,6 +85,7 @@ def list_command() -> list:
 @click.option("-n", "--name", required=True, help="Endpoint name.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @azure_compatible
+@no_wait
 def delete(name, yes) -> None:
     """Delete an endpoint: stop its deployments and gateway, free their ports."""
     from mlops.online.endpoints import delete_endpoint

@@ -117,3 +117,31 @@ def azure_compatible(func: Callable[..., Any]) -> Callable[..., Any]:
             raise SystemExit(exit_code)
 
     return wrapper
+
+
+def no_wait(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a create/update/delete command az ml's `--no-wait`.
+
+    With it az ml prints nothing on stdout (it does not wait for the result) and a warning on
+    stderr. Locally the operation has completed before the command returns; the output follows
+    az's, so a script parses the same thing from either tool. Place it below `azure_compatible`.
+    """
+
+    @click.option(
+        "--no-wait",
+        is_flag=True,
+        help="As with az ml, print no result; locally the operation still completes first.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, no_wait: bool, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        if not no_wait:
+            return result
+        click.echo(
+            f"--no-wait: `{click.get_current_context().command_path}` has completed "
+            "(operations complete before returning here); its `show` verb prints the result.",
+            err=True,
+        )
+        return Result(None, result.exit_code) if isinstance(result, Result) else None
+
+    return wrapper

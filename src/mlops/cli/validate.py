@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from mlops.cli.parsing import AzCommand
+
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
 
 
-@click.command()
+@click.command(cls=AzCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check YAML files offline, as Azure ML would, and report every problem.

@@ -14,6 +14,7 @@ from typing import Any
 
 from mlops import jobstore as store
 from mlops import tracking
+from mlops.engine.artifacts import ARTIFACT_FOLDERS, make_artifact_folders
 from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.environments import environment_holder
 from mlops.engine.plan import PlannedNode
@@ -156,13 +157,16 @@ def fresh_outputs(job: str, node: PlannedNode) -> dict[str, Path]:
 
 
 def working_folder(job: str, node: PlannedNode, snapshot_folder: Path | None) -> Path:
-    """A writable folder whose entries link to the read-only code snapshot (the cwd)."""
+    """A writable folder whose entries link to the read-only code snapshot (the cwd), with the
+    `./outputs` and `./logs` folders of Azure's compute (the node's artifacts)."""
     folder = store.node_folder(job, node.id) / "wd"
     remove_tree(folder)
     folder.mkdir(parents=True)
     if snapshot_folder is not None:
         for entry in snapshot_folder.iterdir():
-            (folder / entry.name).symlink_to(entry)
+            if entry.name not in ARTIFACT_FOLDERS:
+                (folder / entry.name).symlink_to(entry)
+    make_artifact_folders(job, node.id, folder, snapshot_folder)
     return folder
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops import jobstore as store
+from mlops.engine.artifacts import DEFAULT_OUTPUT, artifacts_folder
 from mlops.engine.environments import environment_holder
 from mlops.engine.node import NodeState
 from mlops.environments import describe
@@ -177,7 +178,7 @@ def node_record(
         end_time=iso(state.end_time),
         duration_s=duration,
         inputs=node_inputs(state.node),
-        outputs={name: str(path) for name, path in state.outputs.items()},
+        outputs=node_outputs(job, state),
         command=state.argv,
         working_directory=str(state.workdir) if state.workdir else None,
         log=str(log),
@@ -194,6 +195,17 @@ def node_record(
         trials=state.trials,
         best_trial=state.best_trial,
     )
+
+
+def node_outputs(job: str, state: NodeState) -> dict[str, str]:
+    """A node's outputs, with its artifacts as `default` (a reused node's are the earlier
+    node's, as az ml's download follows a reused job)."""
+    outputs = {name: str(path) for name, path in state.outputs.items()}
+    job, node = state.reused_from.split("/", 1) if state.reused_from else (job, state.node.id)
+    artifacts = artifacts_folder(job, node)
+    if artifacts.is_dir():
+        outputs[DEFAULT_OUTPUT] = str(artifacts)
+    return outputs
 
 
 def node_inputs(node: Node) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from typing import Any
 from mlops.assets.packages import conda_requirements
 from mlops.errors import MlopsError
 
+# The name azure-ai-ml gives an inline (anonymous) environment.
+_ANONYMOUS = "CliV2AnonymousEnvironment"
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -51,9 +54,30 @@ class Spec:
 def _label(environment: Any) -> str:
     name = getattr(environment, "name", None)
     version = getattr(environment, "version", None)
-    if not name or name == "CliV2AnonymousEnvironment":
+    if not name or name == _ANONYMOUS:
         return "inline"
     return f"azureml:{name}:{version}" if version else f"azureml:{name}"
+
+
+def shown(environment: Any) -> str | dict[str, Any] | None:
+    """An environment as az ml shows it in JSON, never as a Python repr: a reference as written,
+    a named and versioned entity as `azureml:<name>:<version>`, an inline one as its YAML
+    fields (`image`, `conda_file`, `build`)."""
+    if environment is None or isinstance(environment, str):
+        return environment
+    name = getattr(environment, "name", None)
+    version = getattr(environment, "version", None)
+    named = bool(name) and name != _ANONYMOUS
+    if named and version:
+        return f"azureml:{name}:{version}"
+    build = getattr(environment, "build", None)
+    fields: dict[str, Any] = {
+        "name": name if named else None,
+        "image": getattr(environment, "image", None),
+        "conda_file": getattr(environment, "conda_file", None),
+        "build": None if build is None else {"path": str(getattr(build, "path", build))},
+    }
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def from_entity(environment: Any, label: str | None = None) -> Spec:

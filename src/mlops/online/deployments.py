@@ -12,6 +12,7 @@ from mlops.assets import resolve_model
 from mlops.engine.content import snapshot
 from mlops.engine.overrides import params_override
 from mlops.environments import deployment_python
+from mlops.environments.spec import shown
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
@@ -177,7 +178,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
         "model_dir": str(model_dir),
         "code": str(code) if entity.code_configuration else None,
         "scoring_script": scoring_script if entity.code_configuration else None,
-        "environment": str(entity.environment) if entity.environment else None,
+        "environment": shown(entity.environment),
         "instance_type": entity.instance_type,
         "instance_count": entity.instance_count,
         "request_settings": settings,

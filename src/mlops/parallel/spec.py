@@ -112,7 +112,25 @@ def build_spec(
         mini_batch_error_threshold=_int(component.mini_batch_error_threshold, -1),
         logging_level=str(component.logging_level or "INFO").upper(),
         append_row_to=append_row_to,
+        environment=worker_variables(append_row_to, outputs, workdir),
     )
+
+
+def worker_variables(
+    append_row_to: str | None, outputs: dict[str, Path], workdir: Path
+) -> dict[str, str]:
+    """The variables Azure ML's parallel runtime gives each worker, beyond the job's own.
+
+    `AZUREML_BI_OUTPUT_PATH` is the folder of the `append_row` result (the batch deployment's
+    output folder), where entry scripts write their own files (`EntryScript().output_dir` reads
+    it); without `append_row_to`, the node's first folder output, else its `./outputs`.
+    """
+    if append_row_to:
+        folder = Path(append_row_to).parent
+    else:
+        folders = [path for path in outputs.values() if path.is_dir()]
+        folder = folders[0] if folders else Path(workdir) / "outputs"
+    return {"AZUREML_BI_OUTPUT_PATH": str(folder)}
 
 
 def _text(component: Any, name: str, value: object) -> str | None:

@@ -38,6 +38,8 @@ from mlops.plan.sources import typed_literal
 COMMAND_NODE = "main"
 # A sweep node's own fields, kept in the plan as written (azure-ai-ml's serialisation).
 SWEEP_FIELDS = ("search_space", "sampling_algorithm", "objective", "limits", "early_termination")
+# azure-ai-ml's DEFAULT_ARTIFACT_STORE_OUTPUT_NAME: a job's artifacts among its outputs.
+ARTIFACTS_OUTPUT = "default"
 
 # Looks up a registered component (`azureml:name:version`): its entity and stored YAML, or
 # raises MlopsError.
@@ -99,10 +101,12 @@ def plan_command_job(job: Any, file: Path) -> Plan:
         outputs=outputs,
         pipeline_outputs=frozenset(outputs),
     )
+    # The job's artifacts (`./outputs`, `./logs`, its log) are its `default` output on Azure.
+    job_outputs = {**outputs, ARTIFACTS_OUTPUT: "uri_folder"}
     return Plan(
         {COMMAND_NODE: node},
-        {name: Upstream(COMMAND_NODE, name) for name in outputs},
-        outputs,
+        {name: Upstream(COMMAND_NODE, name) for name in job_outputs},
+        job_outputs,
         job_info(job),
         settings_of(job),
         inputs,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops.parallel.spec import RunSpec
+from mlops.parallel.spec import RunSpec, worker_variables
 
 SCRIPTS = Path(__file__).parent / "scripts"
 
@@ -36,6 +36,7 @@ def run_driver(tmp_path: Path, files: dict[str, int], **settings) -> tuple[int, 
         workdir=str(tmp_path),
         workers=settings.pop("workers", 2),
         append_row_to=str(output),
+        environment=worker_variables(str(output), {}, tmp_path),
         **settings,
     )
     spec_path = tmp_path / "spec.json"
@@ -69,6 +70,24 @@ def test_every_row_once_in_input_order_with_init_once_per_worker(tmp_path):
     assert scored_by <= initialised
     assert all(attempts(state, name) == 1 for name in files)
     assert "Wrote 42 rows" in log
+
+
+def test_workers_see_azures_output_path_and_write_their_own_files_there(tmp_path):
+    code, log, _state = run_driver(tmp_path, {"own-a.csv": 2, "b.csv": 1}, workers=1)
+    assert code == 0, log
+    assert (tmp_path / "out" / "own-a.csv").read_text() == "own-a.csv-0\nown-a.csv-1\n"
+    assert len(output_rows(tmp_path)) == 3
+
+
+def test_without_append_row_the_output_path_is_the_first_folder_output(tmp_path):
+    scored = tmp_path / "scored"
+    scored.mkdir()
+    assert worker_variables(None, {"scored": scored}, tmp_path) == {
+        "AZUREML_BI_OUTPUT_PATH": str(scored)
+    }
+    assert worker_variables(None, {}, tmp_path)["AZUREML_BI_OUTPUT_PATH"] == str(
+        tmp_path / "outputs"
+    )
 
 
 def test_a_failing_mini_batch_is_retried_then_counted_against_error_threshold(tmp_path):

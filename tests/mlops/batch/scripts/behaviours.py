@@ -1,8 +1,10 @@
 """A test entry script whose behaviour follows each input file's name.
 
 bad*: always raises; flaky*: raises on its first attempt; slow*: hangs on its first attempt;
-short*: returns no row. Others: one row per line ("<file> <line>"). Attempts and init() calls
-are recorded as files in --state, so tests can count them across worker processes.
+short*: returns no row; own*: also written, as is, into AZUREML_BI_OUTPUT_PATH (as Azure's
+entry scripts write their own output files there). Others: one row per line ("<file> <line>").
+Attempts and init() calls are recorded as files in --state, so tests can count them across
+worker processes.
 """
 
 import argparse
@@ -36,5 +38,7 @@ def run(mini_batch):
             time.sleep(60)
         if name.startswith("short"):
             continue
+        if name.startswith("own"):
+            Path(os.environ["AZUREML_BI_OUTPUT_PATH"], name).write_text(Path(path).read_text())
         rows += [f"{name} {line}" for line in Path(path).read_text().split()]
     return rows
