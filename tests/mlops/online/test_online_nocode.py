@@ -97,21 +97,24 @@ def test_a_request_the_model_refuses_is_azures_424_with_the_models_400(
     assert reason in answer["error"]
 
 
-def test_a_model_that_is_not_mlflow_needs_a_scoring_script(
+def test_a_registered_model_that_is_not_mlflow_needs_a_scoring_script(
     tmp_path: Path, mlops_home: Path
 ) -> None:
+    """A local folder is caught by validation (tests/mlops/validation/broken); a registered
+    model only when the deployment resolves it."""
+    from mlops.assets.models import create_model
     from mlops.errors import MlopsError
     from mlops.online import deployments, endpoints
 
     model_folder = tmp_path / "model"
     model_folder.mkdir()
     (model_folder / "weights.txt").write_text("1.5 2.5\n")
-
+    create_model(name="custom", path=str(model_folder), model_type="custom_model")
     (tmp_path / "endpoint.yml").write_text(
         (ONLINE / "endpoint.yml").read_text().replace("tiny-endpoint", ENDPOINT)
     )
     (tmp_path / "deployment.yml").write_text(
-        DEPLOYMENT.replace(f"model: azureml:{MODEL}:1", f"model:\n  path: {model_folder}")
+        DEPLOYMENT.replace(f"model: azureml:{MODEL}:1", "model: azureml:custom:1")
     )
     endpoints.create_endpoint(tmp_path / "endpoint.yml")
     try:
