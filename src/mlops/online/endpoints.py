@@ -96,8 +96,14 @@ def ensure_gateway(current: dict[str, Any]) -> None:
     raise MlopsError(f"endpoint {current['name']}: its gateway did not start:\n{tail}")
 
 
+# glibc's malloc gives the heap back after each request whose buffers (a 70 KB body, say) sat at
+# its top, and faults the pages in again on the next: 16 page faults per 1000-row request. The
+# gateway keeps up to 4 MiB of free heap instead; larger buffers still come from mmap.
+_GATEWAY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "1048576", "MALLOC_TRIM_THRESHOLD_": "4194304"}
+
+
 def _environment() -> dict[str, str]:
-    return dict(os.environ)
+    return {**os.environ, **_GATEWAY_MALLOC}
 
 
 def endpoint_view(current: dict[str, Any]) -> dict[str, Any]:

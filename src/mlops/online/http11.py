@@ -65,13 +65,17 @@ class ClientGone(Exception):
     """The client closed the connection or went silent between requests."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """One request: its head, and its body once read."""
 
     method: bytes = b""
     target: bytes = b""
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    # The first value of each header by its lower-case name, and how many Host headers came:
+    # looked up several times a request, so made once as the headers are parsed.
+    fields: dict[bytes, bytes] = field(default_factory=dict)
+    hosts: int = 0
     keep_alive: bool = True
     expects_continue: bool = False
     body: bytes = b""
@@ -85,10 +89,7 @@ class Request:
 
     def header(self, name: bytes) -> bytes | None:
         """The first value of a header (name in lower case), or None."""
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        return self.fields.get(name)
 
 
 class Connection:
@@ -198,6 +199,11 @@ class Connection:
     def on_header(self, name: bytes, value: bytes) -> None:
         request = self._requests[-1]
         request.headers.append((name, value))
+        key = name.lower()
+        if key not in request.fields:
+            request.fields[key] = value
+        if key == b"host":
+            request.hosts += 1
         request.head_size += len(name) + len(value) + 4
 
     def on_headers_complete(self) -> None:
@@ -207,7 +213,6 @@ class Connection:
         request.keep_alive = self._parser.should_keep_alive()
         self._head_bytes = 0
         version = self._parser.get_http_version()
-        hosts = sum(1 for key, _ in request.headers if key.lower() == b"host")
         expect = request.header(b"expect")
         if request.head_size > MAX_HEAD_BYTES:
             request.error = HttpError(431, f"the request head is over {MAX_HEAD_BYTES} bytes")
@@ -215,7 +220,7 @@ class Connection:
             request.error = HttpError(431, f"more than {MAX_HEADERS} header fields")
         elif version not in ("1.0", "1.1"):
             request.error = HttpError(400, f"HTTP/{version} is not supported; use HTTP/1.1")
-        elif version == "1.1" and hosts != 1:
+        elif version == "1.1" and request.hosts != 1:
             request.error = HttpError(400, "an HTTP/1.1 request needs exactly one Host header")
         elif not request.target.startswith(b"/"):
             request.error = HttpError(400, "the request target must be a path, like /score")
@@ -256,4 +261,6 @@ def encode_response(
     lines += [k + b": " + v for k, v in headers]
     lines.append(b"Content-Length: %d" % (len(body) if length is None else length))
     lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
-    return b"\r\n".join(lines) + b"\r\n\r\n" + (b"" if head else body)
+    lines.append(b"")
+    lines.append(b"" if head else body)
+    return b"\r\n".join(lines)  # one copy of the body, and one write

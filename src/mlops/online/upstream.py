@@ -119,7 +119,9 @@ def encode_request(method: bytes, target: bytes, headers, body: bytes) -> bytes:
     lines = [method + b" " + target + b" HTTP/1.1"]
     lines += [k + b": " + v for k, v in headers if k.lower() not in _NOT_FORWARDED]
     lines.append(b"Content-Length: %d" % len(body))
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+    lines.append(b"")
+    lines.append(body)
+    return b"\r\n".join(lines)  # one copy of the body, and one write
 
 
 class _Connection(asyncio.Protocol):

@@ -4,6 +4,7 @@ answered while a deployment is updated. Runs on the toy endpoint (toy.py), not t
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -184,6 +185,15 @@ def test_liveness_swagger_and_logs_still_answer(toy: Toy) -> None:
     status, _headers, body = toy.request("GET", "/swagger.json?version=2", body=None)
     assert status == 200 and "ServiceInput" in json.loads(body)["definitions"]
     assert "POST /score" in deployments.get_logs(ENDPOINT, DEPLOYMENT, 500)
+
+
+def test_the_gateway_runs_on_uvloop_and_keeps_its_freed_heap(toy: Toy) -> None:
+    """Its CPU per request: uvloop's loop where installed, and no page faults per large body."""
+    environ = Path(f"/proc/{toy.gateway_pid}/environ").read_bytes().split(b"\0")
+    assert b"MALLOC_TRIM_THRESHOLD_=4194304" in environ
+    assert b"MALLOC_MMAP_THRESHOLD_=1048576" in environ
+    loaded = Path(f"/proc/{toy.gateway_pid}/maps").read_text()
+    assert ("uvloop" in loaded) == (importlib.util.find_spec("uvloop") is not None)
 
 
 def test_an_update_under_load_fails_no_request(toy: Toy, tmp_path: Path) -> None:
