@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 # MLflow schema revisions whose `runs` and `tags` tables are written as below (MLflow 3.17).
 KNOWN_SCHEMAS = frozenset({"dc11669786a5"})
 _MAX_NAME = 256  # the experiments table's name column; MLflow refuses longer names
@@ -55,14 +57,17 @@ class LocalRuns:
         revision not known here, an experiment name MLflow might refuse, or an experiment
         that is deleted or keeps its artifacts elsewhere than in a folder.
         """
-        if not LocalRuns.usable(database) or not 0 < len(experiment_name) <= _MAX_NAME:
+        if database is None or not 0 < len(experiment_name) <= _MAX_NAME:
             return None
-        assert database is not None
         try:
-            with _connection(database) as connection:
-                row = _experiment(connection, experiment_name)
-                if row is None:
-                    row = _create_experiment(connection, experiment_name, artifact_location)
+            # Under the store's creation lock (tracking.client): not a store half migrated.
+            with FileLock(str(database) + ".lock"):
+                if not LocalRuns.usable(database):  # checks the file first: connect creates it
+                    return None
+                with _connection(database) as connection:
+                    row = _experiment(connection, experiment_name)
+                    if row is None:
+                        row = _create_experiment(connection, experiment_name, artifact_location)
         except sqlite3.Error:
             return None  # MLflow, through the tracker, says what is wrong with the store
         if row is None or row[2] != "active" or not str(row[1]).startswith("file:///"):

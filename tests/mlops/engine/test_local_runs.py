@@ -86,6 +86,7 @@ def test_mlflow_makes_the_runs_where_they_are_not_known_here(
     assert database is not None
     location = (tracking.artifact_root() / "exp").as_uri()
     assert LocalRuns.open(tmp_path / "absent.db", "exp", location) is None
+    assert not (tmp_path / "absent.db").exists()  # left for MLflow to create
     assert LocalRuns.open(None, "exp", location) is None
     assert LocalRuns.open(database, "", location) is None
     other = tmp_path / "other.db"
