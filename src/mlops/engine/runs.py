@@ -29,11 +29,13 @@ class JobRuns:
     ) -> None:
         self.tracker = tracker
         self.experiment_name = experiment_name
-        self._local = LocalRuns.open(
-            tracking.local_database(),
-            experiment_name,
-            (tracking.artifact_root() / experiment_name).as_uri(),
-        )
+        database = tracking.local_database()
+        location = (tracking.artifact_root() / experiment_name).as_uri()
+        self._local = LocalRuns.open(database, experiment_name, location)
+        if self._local is None and database is not None and not database.exists():
+            # A new local store: MLflow (in the tracker) makes it; the runs can go there then.
+            tracker.call("experiment", name=experiment_name)
+            self._local = LocalRuns.open(database, experiment_name, location)
         self.experiment_id = (
             self._local.experiment_id
             if self._local

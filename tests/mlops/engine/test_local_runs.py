@@ -9,8 +9,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from mlops import storecheck, tracking
 from mlops.engine.localruns import KNOWN_SCHEMAS, LocalRuns
+from mlops.engine.runs import JobRuns
 
 
 def _row(database: Path, run_id: str) -> dict[str, object]:
@@ -100,3 +103,36 @@ def test_mlflow_makes_the_runs_where_they_are_not_known_here(
     assert LocalRuns.open(database, "gone", location) is None
     elsewhere = client.create_experiment("elsewhere", artifact_location="s3://bucket/runs")
     assert elsewhere and LocalRuns.open(database, "elsewhere", location) is None
+
+
+class _InProcessTracker:
+    """The tracker's operations run in this process, counted."""
+
+    def __init__(self) -> None:
+        from mlops.engine.tracker import _Operations
+
+        self.calls: list[str] = []
+        self._operations: _Operations | None = None
+        self._make = _Operations
+
+    def call(self, operation: str, **arguments: object) -> object:
+        self.calls.append(operation)
+        if self._operations is None:
+            self._operations = self._make()
+        return getattr(self._operations, operation)(**arguments)
+
+
+def test_a_new_store_is_made_by_mlflow_and_then_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLOPS_HOME", str(tmp_path / "fresh"))
+    database = tracking.local_database()
+    assert database is not None and not database.exists()
+    tracker = _InProcessTracker()
+    runs = JobRuns(tracker, "exp", "job", "The job", {})  # type: ignore[arg-type]
+    child = runs.child("node")
+    runs.finish(child, "Completed")
+    assert tracker.calls == ["experiment"]  # MLflow made the store; the runs were made here
+    run = tracking.client().get_run(child)
+    assert run.data.tags["mlflow.parentRunId"] == runs.parent_id
+    assert run.info.status == "FINISHED"
