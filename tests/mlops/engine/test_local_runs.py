@@ -136,3 +136,17 @@ def test_a_new_store_is_made_by_mlflow_and_then_written_here(
     run = tracking.client().get_run(child)
     assert run.data.tags["mlflow.parentRunId"] == runs.parent_id
     assert run.info.status == "FINISHED"
+
+
+def test_the_tracker_exits_as_soon_as_the_engine_lets_it_go(mlops_home: Path) -> None:
+    from mlops.engine.tracker import Tracker
+
+    tracker = Tracker()
+    experiment = tracker.call("experiment", name="tracked")
+    run_id = tracker.call("create_run", experiment_id=experiment, run_name="r", tags={})
+    tracker.call("finish", run_id=run_id, status="FINISHED")
+    process = tracker._process
+    assert process is not None
+    tracker.close()
+    assert process.wait(timeout=60) == 0
+    assert tracking.client().get_run(run_id).info.status == "FINISHED"  # committed before
