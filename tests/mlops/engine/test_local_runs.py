@@ -138,6 +138,7 @@ def test_a_new_store_is_made_by_mlflow_and_then_written_here(
     assert run.info.status == "FINISHED"
 
 
+@pytest.mark.slow  # starts the tracker process (MLflow's import, ~3 s)
 def test_the_tracker_exits_as_soon_as_the_engine_lets_it_go(mlops_home: Path) -> None:
     from mlops.engine.tracker import Tracker
 
