@@ -18,6 +18,7 @@ from mlops import jobstore as store
 from mlops import tracking
 from mlops.engine.environments import environment_holder
 from mlops.engine.execute import Execution, Settings
+from mlops.engine.localruns import LocalRuns
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan
@@ -81,7 +82,9 @@ def create_job(
     tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
-    tracker = Tracker()
+    # Started now, its MLflow loads while the YAML does, unless the runs can be written
+    # without MLflow (localruns.py): then it starts only if something needs it after all.
+    tracker = Tracker(start=not LocalRuns.usable(tracking.local_database()))
     try:
         plan = _load(Path(path), overrides)
         name = name or new_job_name()

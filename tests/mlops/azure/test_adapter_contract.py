@@ -4,6 +4,8 @@ symbol, so an upgrade that removes or changes one fails here, in one place, by n
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -150,6 +152,40 @@ def test_ignore_files_still_decide_what_is_uploaded(tmp_path: Path) -> None:
     assert names == [".amlignore", "main.py", "pkg/util.py"]
     uploaded = sorted(relative for _, relative in files.upload_files(root))
     assert uploaded == [".amlignore", "main.py", "pkg/util.py"]
+
+
+def test_code_files_match_azure_ml_ignore_rules_without_importing_it(tmp_path: Path) -> None:
+    # _pathspec.GitWildMatchPattern / normalize_file, loaded from its file alone, must decide as
+    # _asset_utils.IgnoreFile.is_file_excluded does (a warm start lists code without azure-ai-ml).
+    root = _tree(tmp_path / "code")
+    for name in ("build/out.bin", "pkg/__pycache__/u.pyc", "pkg/keep.tmp", "docs/a.md", "x.log"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x\n", encoding="utf-8")
+    (root / ".amlignore").write_text(
+        "\ufeff# comment\n*.tmp\n!pkg/keep.tmp\nbuild/\n__pycache__/\n/docs\n  \n*.log   \n",
+        encoding="utf-8",
+    )
+    (root / ".gitignore").write_text("main.py\n", encoding="utf-8")  # .amlignore wins
+    script = (
+        "import sys; from pathlib import Path; from mlops.azure.files import code_files; "
+        "root = Path(sys.argv[1]); "
+        "print([f.relative_to(root).as_posix() for f in code_files(root)]); "
+        "print('azure.ai.ml' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, check=True
+    )
+    listed, imported = done.stdout.splitlines()
+    from azure.ai.ml._utils._asset_utils import get_ignore_file
+
+    ignore = get_ignore_file(root)
+    walked = sorted(
+        (p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).parts
+    )
+    expected = [p.relative_to(root).as_posix() for p in walked if not ignore.is_file_excluded(p)]
+    assert listed == str(expected)
+    assert expected == [".amlignore", ".gitignore", "main.py", "pkg/keep.tmp", "pkg/util.py"]
+    assert imported == "False"
 
 
 def test_the_content_hash_is_still_azure_mls(tmp_path: Path) -> None:
