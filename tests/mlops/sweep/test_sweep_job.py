@@ -123,7 +123,7 @@ def test_trial_timeout_and_cancel_stop_running_trials(sweep_dir, monkeypatch):
     assert record["jobs"]["trial_0"]["message"] == "the trial timeout (1 s) was reached"
     assert record["jobs"]["trial_0"]["duration_s"] < 15
     assert record["status"] == "Failed"
-    monkeypatch.undo()
+    monkeypatch.setattr(sweep_job, "parse_spec", parse_spec)  # not undo(): MLOPS_HOME stays
 
     _edit(sweep_dir, "  trial_timeout: 1\n", "")
     finished: dict = {}
@@ -140,7 +140,9 @@ def test_trial_timeout_and_cancel_stop_running_trials(sweep_dir, monkeypatch):
     runner.start()
     deadline = time.time() + 120
     while time.time() < deadline:
-        if store.exists("tocancel") and "Running" in _statuses(store.load("tocancel")).values():
+        # The job's folder is made before its first record is written: wait for the record.
+        started = (store.job_folder("tocancel") / store.STATE_FILE).is_file()
+        if started and "Running" in _statuses(store.load("tocancel")).values():
             break
         time.sleep(0.1)
     cancel_job("tocancel")
