@@ -70,6 +70,16 @@ HYPERPARAMETER_INPUTS = """\
     description: The depth of each tree.
 """
 
+TUNE_SEARCH_SPACE = """\
+    search_space:
+      n_estimators:
+        type: choice
+        values: [10, 20]
+      max_depth:
+        type: choice
+        values: [2, 3]
+"""
+
 
 @dataclass
 class Walk:
@@ -214,6 +224,12 @@ def _bring_own_code(copy: Path, walk: Walk) -> None:
         "n_estimators: ${{parent.inputs.n_estimators}}\n"
         "      max_depth: ${{parent.inputs.max_depth}}",
     )
+    # Step 4 too: the tuning pipeline's data and hyperparameters to search.
+    tune = copy / "pipelines" / "tune.yml"
+    _edit(tune, r"path: \.\./data/diabetes$", f"path: ../data/{data_name}")
+    _edit(tune, r"^  fit_intercept: true\n", "")
+    _edit(tune, r"^      fit_intercept: \$\{\{parent.inputs.fit_intercept\}\}\n", "")
+    _edit(tune, r"^    search_space:\n.*?(?=^    sampling_algorithm:)", TUNE_SEARCH_SPACE)
     # Step 5: the gate's metrics.
     if walk.metrics is not None:
         evaluation = package / "evaluation.py"
@@ -229,6 +245,12 @@ def _bring_own_code(copy: Path, walk: Walk) -> None:
             "default: accuracy\n    enum: [accuracy, f1_macro]",
         )
         _edit(pipeline, r"^  metric: mse$", "  metric: accuracy")
+        _edit(tune, r"^  metric: mse$", "  metric: accuracy")
+        _edit(
+            tune,
+            r"primary_metric: validation_mse\n      goal: minimize",
+            "primary_metric: validation_accuracy\n      goal: maximize",
+        )
     # Step 7: scoring: the sample request, the swagger, the smoke test's expectations.
     rows = features.head(3).round(3).to_numpy().tolist()
     _edit(package / "score.py", r"^SAMPLE_ROWS = .*?$", f"SAMPLE_ROWS = {rows[:1]!r}")
