@@ -16,24 +16,33 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# The modules that take longest, longest first (`--durations`, 2 cores, December 2026): each
+# The modules that take longest, longest first (JUnit times, 2 cores, December 2026): each
 # holds a worker for minutes. A module not listed (a new one) runs after these, slow ones first;
 # a listed one that is gone (a sample-only module a project deleted) is simply not there to sort.
 LONGEST = [
     "template/test_walkthrough_classifier.py",
     "template/test_walkthrough_regression.py",
-    "template/test_bootstrap.py",
-    "mlops/online/test_online_gateway.py",
-    "diabetes_regression/test_diabetes_gate_race.py",
-    "mlops/online/test_online_fuzz.py",
-    "mlops/online/test_online_lifecycle.py",
-    "mlops/online/test_online_routing.py",
-    "diabetes_regression/test_pipeline_end_to_end.py",
     "workflows/test_rollout.py",
-    "mlops/engine/test_engine_graph.py",
+    "diabetes_regression/test_pipeline_end_to_end.py",
+    "mlops/engine/test_engine_docs.py",
+    "diabetes_regression/test_diabetes_steps_in_sequence.py",
     "mlops/engine/test_engine_failures.py",
-    "diabetes_regression/test_diabetes_gate.py",
+    "mlops/engine/test_engine_graph.py",
+    "diabetes_regression/test_tune_pipeline_end_to_end.py",
+    "mlops/engine/test_engine_reuse.py",
+    "mlops/batch/test_batch_end_to_end.py",
+    "mlops/batch/test_batch_docs.py",
+    "template/test_bootstrap.py",
     "workflows/test_train_workflow.py",
+    "mlops/batch/test_batch_list_jobs.py",
+    "mlops/sweep/test_sweep_node.py",
+    "mlops/assets/test_assets_concurrency.py",
+    "mlops/online/test_online_lifecycle.py",
+    "mlops/online/test_online_gateway.py",
+    "mlops/online/test_online_fuzz.py",
+    "mlops/online/test_online_routing.py",
+    "diabetes_regression/test_diabetes_gate_race.py",
+    "diabetes_regression/test_diabetes_gate.py",
 ]
 _RANK = {REPO_ROOT / "tests" / name: rank for rank, name in enumerate(LONGEST)}
 
