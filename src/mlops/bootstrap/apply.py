@@ -18,9 +18,11 @@ def apply_changes(root: Path, changes: list[FileChange]) -> None:
             source, target = root / change.path, root / change.new_path
             saved[source] = (source.read_bytes(), source.stat().st_mode)
             data = change.new_text.encode("utf-8") if change.lines else saved[source][0]
+            # Listed before it is written: a write that fails may leave a part of the file, and
+            # the folder made for it, which the rollback removes too.
+            written.append(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             write_file(target, data, saved[source][1])
-            written.append(target)
             if target != source:
                 source.unlink()
         _remove_empty_folders(root, {root / change.path for change in changes})
