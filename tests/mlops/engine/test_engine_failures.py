@@ -96,6 +96,13 @@ def test_a_node_that_writes_into_its_read_only_input_fails(pipelines: Path) -> N
     )
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT at its default, as for a command typed in a terminal: a suite started in the
+    background (`make test &`, some CI runners) hands its processes SIGINT ignored, and Python
+    then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["mlops job cancel", "Ctrl-C"])
 def test_cancel_stops_the_nodes_and_a_rerun_reuses_what_finished(pipelines: Path, how: str) -> None:
@@ -110,7 +117,13 @@ def test_cancel_stops_the_nodes_and_a_rerun_reuses_what_finished(pipelines: Path
         "--name",
         "to_cancel",
     ]
-    engine = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    engine = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
     pid_file = store.node_folder("to_cancel", "slow") / "outputs" / "pid"
     deadline = time.time() + 60
     while not pid_file.exists() and time.time() < deadline and engine.poll() is None:
