@@ -277,24 +277,23 @@ class Execution:
                 process.wait()
         for node_id, (_process, handle) in list(self._processes.items()):
             handle.close()
-            state = self.states[node_id]
-            state.end_time = time.time()
-            state.status = "Canceled"
-            if state.run_id:
-                self.runs.finish(state.run_id, "Canceled")
+            self._mark_canceled(node_id)
         self._processes.clear()
         for node_id, sweep in self._sweeps.items():
             sweep.cancel()
-            state = self.states[node_id]
-            state.end_time = time.time()
-            state.status = "Canceled"
-            if state.run_id:
-                self.runs.finish(state.run_id, "Canceled")
+            self._mark_canceled(node_id)
         self._sweeps.clear()
         for node_id in self._pending():
             self.states[node_id].message = "not started: the job was canceled"
         self.save()
         return "Canceled"
+
+    def _mark_canceled(self, node_id: str) -> None:
+        state = self.states[node_id]
+        state.end_time = time.time()
+        state.status = "Canceled"
+        if state.run_id:
+            self.runs.finish(state.run_id, "Canceled")
 
 
 def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from mlops import jobstore as store
 from mlops import tracking
 from mlops.documents import MAX_YAML_BYTES
+from mlops.engine.localruns import LocalRuns
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override
 from mlops.engine.plan import PlannedNode
@@ -97,7 +98,9 @@ def create_sweep_job(
     document = job._to_dict()
     spec = _spec(path, document, max_parallel)
     base = _base_node(job, path, set(spec.space))
-    tracker = Tracker()
+    # As for a pipeline: no tracker process (and its ~2.7 s of CPU, taken from the trials) when
+    # the runs can be written straight into a local store (engine/localruns.py).
+    tracker = Tracker(start=not LocalRuns.usable(tracking.local_database()))
     try:
         name = name or new_job_name()
         experiment = job.experiment_name or Path.cwd().name
