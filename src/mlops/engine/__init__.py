@@ -18,18 +18,16 @@ from mlops import jobstore as store
 from mlops import tracking
 from mlops.engine.environments import environment_holder
 from mlops.engine.execute import Execution, Settings
-from mlops.engine.localruns import LocalRuns
 from mlops.engine.names import new_job_name
 from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan
 from mlops.engine.planning import plan_job
 from mlops.engine.progress import Progress
 from mlops.engine.record import JobRecord, iso, load_record, node_record, save_record
-from mlops.engine.runs import JobRuns, tracking_summary
+from mlops.engine.runs import JobRuns, job_tracker, tracking_summary
 from mlops.engine.signals import stops_like_ctrl_c
 from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity, engine_runs
-from mlops.engine.tracker import Tracker
 from mlops.environments import prepare_all
 from mlops.environments.modes import current_mode
 from mlops.errors import MlopsError, ProblemsFound
@@ -82,9 +80,7 @@ def create_job(
     tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
-    # Started now, its MLflow loads while the YAML does, unless the runs can be written
-    # without MLflow (localruns.py): then it starts only if something needs it after all.
-    tracker = Tracker(start=not LocalRuns.usable(tracking.local_database()))
+    tracker = job_tracker()
     try:
         plan = _load(Path(path), overrides)
         name = name or new_job_name()

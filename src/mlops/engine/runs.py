@@ -16,6 +16,12 @@ from mlops.engine.tracker import Tracker
 _FINAL_STATUS = {"Completed": "FINISHED", "Reused": "FINISHED", "Failed": "FAILED"}
 
 
+def job_tracker() -> Tracker:
+    """A job's tracker: started now, so its MLflow loads while the engine reads the YAML, unless
+    the runs can be written without MLflow (localruns.py); then only if something needs it."""
+    return Tracker(start=not LocalRuns.usable(tracking.local_database()))
+
+
 class JobRuns:
     """Creates and closes the runs of one job, through the tracker process."""
 
