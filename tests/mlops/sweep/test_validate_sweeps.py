@@ -19,12 +19,17 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "s"
 
 
-def _problems(folder: Path, old: str = "", new: str = "") -> list[str]:
-    path = folder / "sweep.yml"
+def _edited(path: Path, old: str, new: str) -> Path:
+    """`path` with `old` (which must be there) replaced by `new`; unchanged when `old` is ""."""
     if old:
         text = path.read_text()
         assert old in text
         path.write_text(text.replace(old, new))
+    return path
+
+
+def _problems(folder: Path, old: str = "", new: str = "") -> list[str]:
+    path = _edited(folder / "sweep.yml", old, new)
     return [f"{p.line}: {p.field}: {p.message}" for p in sweep_problems(load_entity(path), path)]
 
 
@@ -62,11 +67,7 @@ def test_a_primary_metric_the_code_never_names(folder):
 def _node_problems(folder: Path, old: str = "", new: str = "") -> list[str]:
     from mlops.validation import check_job
 
-    path = folder / "pipeline.yml"
-    if old:
-        text = path.read_text()
-        assert old in text
-        path.write_text(text.replace(old, new))
+    path = _edited(folder / "pipeline.yml", old, new)
     return [f"{p.line}: {p.field}: {p.message}" for p in check_job(path)[1]]
 
 
