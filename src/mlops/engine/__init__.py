@@ -211,6 +211,23 @@ def _new_record(plan: Plan, path: Path, name: str, runs: JobRuns, started: float
     )
 
 
+_CANCELED_LATE = "canceled after the engine running the job had ended"
+
+
+def _cancel_trials(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stop a sweep node's running trials as its nodes are stopped (by their recorded
+    process); the trial entries say Canceled."""
+    entries = []
+    for trial in trials:
+        if trial.get("status") == "Running":
+            if trial.get("process"):
+                terminate(Identity.from_json(trial["process"]))
+            rest = {k: v for k, v in trial.items() if k != "process"}
+            trial = {**rest, "status": "Canceled", "message": _CANCELED_LATE}
+        entries.append(trial)
+    return entries
+
+
 def cancel_job(name: str) -> dict[str, Any]:
     """Ask a running job's engine to cancel it (it stops its node processes within a second).
 
@@ -239,7 +256,8 @@ def cancel_job(name: str) -> dict[str, Any]:
             status="Canceled",
             end_time=iso(ended),
             process=None,
-            message="canceled after the engine running the job had ended",
+            message=_CANCELED_LATE,
+            trials=_cancel_trials(node.trials) if node.trials is not None else None,
         )
     record = replace(record, jobs=jobs, status="Canceled", end_time=iso(ended))
     save_record(record)

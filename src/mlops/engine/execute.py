@@ -104,7 +104,11 @@ class Execution:
         ]
 
     def _logs(self) -> dict[str, Path]:
-        return {node: self._log_paths[node] for node in self._processes}
+        """The logs of the running nodes and sweep trials (what `--stream` follows)."""
+        logs = {node: self._log_paths[node] for node in self._processes}
+        for sweep in self._sweeps.values():
+            logs.update(sweep.logs())
+        return logs
 
     def _start_ready(self) -> None:
         for node_id in self._pending():
@@ -181,7 +185,7 @@ class Execution:
         """Start a sweep node: its run, then its trials from the next poll on."""
         state.run_id = self.runs.child(state.node.id)
         self._sweeps[state.node.id] = SweepNode(
-            self.name, state, self.states, self.runs, self.max_parallel, self.save
+            self.name, state, self.states, self.runs, self.max_parallel, self.save, self.progress
         )
         state.status = "Running"
         self.progress.changed(state.node.id, "Running", None)

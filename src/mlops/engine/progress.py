@@ -1,5 +1,5 @@
-"""What a running job shows on stderr: a live view of the nodes on a terminal, plain lines
-otherwise, the node logs with `--stream`, and the final summary."""
+"""What a running job shows on stderr: a live view of the nodes (and a sweep node's trials) on a
+terminal, plain lines otherwise, the node logs with `--stream`, and the final summary."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
+
+from mlops import jobstore as store
+from mlops.engine.sweeps.table import TrialTable, node_summary
 
 _REDRAW_SECONDS = 0.5
 _MARKS = {"Completed": "✓", "Reused": "↺", "Failed": "✗", "Running": "…", "Canceled": "⊘"}
@@ -23,34 +26,76 @@ class Progress:
         self._log_positions: dict[str, int] = {}
         self._last_signature: list[str] = []
         self._last_draw = 0.0
+        self._job = ""
+        # The logs followed so far, read once more when their node ends (its last lines).
+        self._followed: set[str] = set()
+        # Each sweep node's trial table, and its trials and best one as last reported.
+        self._tables: dict[str, TrialTable] = {}
+        self._trials: dict[str, tuple[list[Any], Any]] = {}
 
     def started(self, name: str, nodes: list[str]) -> None:
         """Announce the job."""
+        self._job = name
         self._write(f"Job {name}: {len(nodes)} nodes\n")
 
     def changed(self, node: str, status: str, seconds: float | None) -> None:
         """One node changed status (plain-line mode only; the live view redraws in tick)."""
+        if status != "Running":
+            self._follow_last(node)
         if self.live:
             return
         duration = f" ({seconds:.1f} s)" if seconds is not None and status != "Running" else ""
         self._write(f"  {node}: {status}{duration}\n")
 
+    def trials(self, node: str, metric: str, trials: list[Any], best: Any) -> None:
+        """A sweep node's trials changed: plain lines for the trials whose status or primary
+        metric changed (and the best one so far), or rows under the node in the live view."""
+        table = self._tables.setdefault(node, TrialTable(metric, self.out, live=False))
+        for trial in trials:
+            if trial.state.status not in {"NotStarted", "Running"}:
+                self._follow_last(trial.id)
+        self._trials[node] = (trials, best)
+        if not self.live:
+            table.update(trials, best)
+
+    def sweep_ended(self, node: str, status: str) -> None:
+        """A sweep node ended: one line naming its best trial and the trial's parameters."""
+        if node not in self._tables or self.live:
+            return
+        trials, best = self._trials[node]
+        self._write(node_summary(node, status, trials, best, self._tables[node].metric) + "\n")
+
     def tick(self, states: dict[str, Any], logs: dict[str, Path]) -> None:
         """Redraw the live view, and print new log lines when following logs."""
         if self.follow_logs:
             for node, path in logs.items():
+                self._followed.add(node)
                 self._follow(node, path)
         if not self.live:
             return
-        signature = [state.status for state in states.values()]
+        signature = [state.status for state in states.values()] + [
+            (trial.state.status, trial.metric)
+            for trials, _best in self._trials.values()
+            for trial in trials
+        ]
         if signature == self._last_signature and time.time() - self._last_draw < _REDRAW_SECONDS:
             return
         self._last_signature, self._last_draw = signature, time.time()
-        lines = [_line(node, state) for node, state in states.items()]
+        lines = []
+        for node, state in states.items():
+            lines.append(_line(node, state))
+            if node in self._trials:
+                lines += [f"  {row}" for row in self._tables[node].lines(*self._trials[node])]
         if self._drawn:
             self._write(f"\x1b[{self._drawn}F")
         self._write("".join(f"\x1b[2K{line}\n" for line in lines))
         self._drawn = len(lines)
+
+    def _follow_last(self, node: str) -> None:
+        """Print the last lines of a followed log whose node (or trial) just ended."""
+        if node in self._followed:
+            self._followed.discard(node)
+            self._follow(node, store.log_path(self._job, node))
 
     def _follow(self, node: str, path: Path) -> None:
         if not path.is_file():
@@ -91,6 +136,12 @@ def summary_text(record: dict[str, Any]) -> str:
         shown = {**(state.get("metrics") or {}), **(state.get("tags") or {})}
         metrics = "  ".join(f"{k}={_number(v)}" for k, v in sorted(shown.items()))
         lines.append(f"  {node:<{width}}  {state['status']:<10} {took}  {metrics}".rstrip())
+        best = next(
+            (t for t in state.get("trials") or [] if t["name"] == state.get("best_trial")), None
+        )
+        if best:
+            shown = " ".join(f"{k}={_number(v)}" for k, v in best["parameters"].items())
+            lines.append(f"    best trial: {best['name']} with {shown}")
         if state["status"] == "Failed":
             lines += [f"    | {line}" for line in state.get("log_tail", [])]
             lines.append(f"    log: {state['log']}")

@@ -1,11 +1,15 @@
-"""A trial's command and variables, the sweep's summary and the sweep-file check: no process."""
+"""A trial's command and variables, the sweep's summary, a sweep node's rows in the live view
+and the sweep-file check: no process."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 from mlops.engine.plan import PlannedNode
+from mlops.engine.progress import Progress
 from mlops.engine.sweeps.job import is_sweep_file, trial_node
 from mlops.engine.sweeps.table import summary_text
 
@@ -72,3 +76,29 @@ def test_the_summary_names_the_best_trial_and_its_parameters():
     assert "Best trial: trial_0  score=1.5  with x=0.25 kind=b" in text
     assert "    | boom" in text
     assert "model (best trial's): /tmp/jobs/s1/nodes/trial_0/outputs/model" in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_live_view_draws_a_sweep_nodes_trials_under_it():
+    out = _Terminal()
+    progress = Progress(out)
+    node = SimpleNamespace(status="Running", start_time=None)
+    trial = SimpleNamespace(
+        id="tune/trial_0",
+        metric=0.5,
+        suggestion=SimpleNamespace(parameters={"alpha": 0.25}),
+        state=SimpleNamespace(status="Running", start_time=None, end_time=None, message=None),
+    )
+    progress.started("j1", ["tune"])
+    progress.trials("tune", "score", [trial], None)
+    progress.sweep_ended("tune", "Completed")  # the live view has no line for it
+    progress.tick({"tune": node}, {})
+    drawn = [line.removeprefix("\x1b[2K") for line in out.getvalue().splitlines()[1:]]
+    assert [line.split() for line in drawn] == [
+        ["…", "tune", "Running"],
+        ["…", "tune/trial_0", "alpha=0.25", "Running", "score=0.5"],
+    ]

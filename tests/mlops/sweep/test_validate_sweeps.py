@@ -80,8 +80,8 @@ def test_a_sweep_node_hyperparameter_the_trial_does_not_declare_is_named(folder)
         folder, "      x:\n        type: choice", "      y:\n        type: choice"
     )
     assert problems == [
-        "24: jobs.tune.search_space.y: the trial has no input 'y' for it to set "
-        "(inputs: fail_above, kind, x)"
+        "26: jobs.tune.search_space.y: the trial has no input 'y' for it to set "
+        "(inputs: fail_above, kind, pause, x)"
     ]
 
 
@@ -94,5 +94,5 @@ def test_a_sweep_nodes_output_that_the_trial_lacks_is_named_downstream(folder):
 def test_a_sweep_node_value_outside_the_trials_input_bounds_is_named(folder):
     problems = _node_problems(folder, "values: [1, 3, 5]", "values: [1, -3, five]")
     assert len(problems) == 2
-    assert all(p.startswith("24: jobs.tune.search_space.x: the value ") for p in problems)
+    assert all(p.startswith("26: jobs.tune.search_space.x: the value ") for p in problems)
     assert "-3" in problems[0] and "'five'" in problems[1]

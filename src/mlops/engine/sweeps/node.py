@@ -7,11 +7,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mlops import jobstore as store
 from mlops.engine.node import NodeState
 from mlops.engine.plan import Literal, PlannedNode
+from mlops.engine.progress import Progress
 from mlops.engine.runs import JobRuns
 from mlops.engine.sweeps.table import parameters_text
 from mlops.engine.sweeps.trials import MetricReader, Trial, TrialRunner
@@ -47,6 +49,7 @@ class SweepNode:
         runs: JobRuns,
         max_parallel: int,
         changed: Callable[[], None],
+        progress: Progress,
     ) -> None:
         """Prepare the trials (none starts before the first `step`).
 
@@ -67,6 +70,7 @@ class SweepNode:
             state.trials = [self._trial_entry(trial) for trial in self.runner.trials]
             best = self.runner.best()
             state.best_trial = best.id if best else None
+            progress.trials(node.id, self.spec.primary_metric, self.runner.trials, best)
             changed()
 
         self.runner = TrialRunner(
@@ -80,6 +84,15 @@ class SweepNode:
             states,
         )
         self.job = job
+        self.progress = progress
+        self._log_paths: dict[str, Path] = {}
+
+    def logs(self) -> dict[str, Path]:
+        """The logs of the running trials (what `--stream` follows)."""
+        return {
+            trial.id: self._log_paths.setdefault(trial.id, store.log_path(self.job, trial.id))
+            for trial in self.runner.running()
+        }
 
     def step(self) -> str | None:
         """One round of the trials; the node's final status once they are all done.
@@ -90,7 +103,9 @@ class SweepNode:
         status = self.runner.step()
         if status is None:
             return None
-        return self._finish(status)
+        status = self._finish(status)
+        self.progress.sweep_ended(self.state.node.id, status)
+        return status
 
     def cancel(self) -> None:
         """Stop the running trials."""
@@ -128,6 +143,8 @@ class SweepNode:
             "mlflow_run_id": state.run_id,
             "log": str(store.log_path(self.job, trial.id)),
             **({"message": state.message} if state.message else {}),
+            # So that `job cancel` can stop a running trial after the engine died.
+            **({"process": state.process} if state.status == "Running" and state.process else {}),
         }
 
     def _write_log(self, status: str) -> None:

@@ -15,12 +15,14 @@ _MARKS = {"Completed": "✓", "Failed": "✗", "Running": "…", "Canceled": "�
 class TrialTable:
     """Draws the trials of one sweep as they change."""
 
-    def __init__(self, metric: str, stream: TextIO | None = None) -> None:
+    def __init__(self, metric: str, stream: TextIO | None = None, *, live: bool | None = None):
+        """A table for `metric`, redrawn on a terminal (`live`), else one line per change."""
         self.metric = metric
         self.out = stream or sys.stderr
-        self.live = self.out.isatty()
+        self.live = self.out.isatty() if live is None else live
         self._drawn = 0
-        self._seen: dict[str, str] = {}
+        self._seen: dict[str, tuple[str, float | None]] = {}
+        self._best: str | None = None
 
     def started(self, name: str, total: int, concurrent: int, goal: str) -> None:
         """Announce the sweep."""
@@ -29,20 +31,31 @@ class TrialTable:
         )
 
     def update(self, trials: list[Any], best: Any) -> None:
-        """Redraw the table (terminal) or print the trials whose status changed."""
+        """Redraw the table (terminal), or print the trials whose status or primary metric
+        changed and the best trial when it changed (plain lines, for CI logs)."""
         if self.live:
-            lines = [self._line(trial, best) for trial in trials]
+            lines = self.lines(trials, best)
             if self._drawn:
                 self._write(f"\x1b[{self._drawn}F")
             self._write("".join(f"\x1b[2K{line}\n" for line in lines))
             self._drawn = len(lines)
             return
+        width = _width(trials)
         for trial in trials:
-            if self._seen.get(trial.id) != trial.state.status:
-                self._seen[trial.id] = trial.state.status
-                self._write(self._line(trial, best) + "\n")
+            seen = (trial.state.status, trial.metric)
+            if self._seen.get(trial.id) != seen:
+                self._seen[trial.id] = seen
+                self._write(self._line(trial, best, width) + "\n")
+        if best is not None and best.id != self._best:
+            self._best = best.id
+            self._write(f"  best so far: {best_text(best, self.metric)}\n")
 
-    def _line(self, trial: Any, best: Any) -> str:
+    def lines(self, trials: list[Any], best: Any) -> list[str]:
+        """One line per trial, as the live table shows them."""
+        width = _width(trials)
+        return [self._line(trial, best, width) for trial in trials]
+
+    def _line(self, trial: Any, best: Any, width: int) -> str:
         state = trial.state
         seconds = ""
         if state.start_time:
@@ -51,7 +64,7 @@ class TrialTable:
         star = " ★ best" if best is not None and best.id == trial.id else ""
         why = f"  ({state.message})" if state.message else ""
         return (
-            f"  {_MARKS.get(state.status, ' ')} {trial.id:<9} {parameters_text(trial):<36} "
+            f"  {_MARKS.get(state.status, ' ')} {trial.id:<{width}} {parameters_text(trial):<36} "
             f"{state.status:<10} {seconds:>7}  {metric}{star}{why}"
         ).rstrip()
 
@@ -67,6 +80,21 @@ class TrialTable:
 def parameters_text(trial: Any) -> str:
     """`alpha=0.3 kind=a`: a trial's parameters, short."""
     return " ".join(f"{k}={_number(v)}" for k, v in trial.suggestion.parameters.items())
+
+
+def best_text(best: Any, metric: str) -> str:
+    """`trial_1 score=0.9 with alpha=0.3`: the best trial, its metric and its parameters."""
+    return f"{best.id} {metric}={_number(best.metric)} with {parameters_text(best)}"
+
+
+def node_summary(node: str, status: str, trials: list[Any], best: Any, metric: str) -> str:
+    """What a pipeline prints when its sweep node ends: the trial counts and the best trial."""
+    counts: dict[str, int] = {}
+    for trial in trials:
+        counts[trial.state.status] = counts.get(trial.state.status, 0) + 1
+    tally = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    found = best_text(best, metric) if best is not None else "none"
+    return f"  {node}: sweep {status}, {len(trials)} trials ({tally or 'none'}); best trial {found}"
 
 
 def summary_text(record: dict[str, Any]) -> str:
@@ -99,6 +127,10 @@ def summary_text(record: dict[str, Any]) -> str:
         lines.append(f"  {name} (best trial's): {_shown(output.get('path'))}")
     lines.append(f"MLflow UI: {record['services']['Studio']['endpoint']}")
     return "\n".join(lines) + "\n"
+
+
+def _width(trials: list[Any]) -> int:
+    return max((len(trial.id) for trial in trials), default=9)
 
 
 def _shown(path: str | None) -> str | None:
