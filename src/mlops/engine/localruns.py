@@ -12,6 +12,7 @@ does not exist yet -- goes through the tracker, as before.
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 import time
 import uuid
@@ -121,6 +122,36 @@ class LocalRuns:
                 connection.execute("SELECT key, value FROM tags WHERE run_uuid = ?", (run_id,))
             )
         return metrics, tags
+
+    def history(self, run_id: str, key: str) -> list[float]:
+        """The values of metric `key` the run logged, in order of step then time (NaN kept),
+        as `get_metric_history` gives them."""
+        with _connection(self.database) as connection:
+            rows = connection.execute(
+                "SELECT value, is_nan FROM metrics WHERE run_uuid = ? AND key = ? "
+                "ORDER BY step, timestamp",
+                (run_id, key),
+            ).fetchall()
+        return [float("nan") if is_nan else float(value) for value, is_nan in rows]
+
+    def log_metrics(self, run_id: str, metrics: dict[str, float]) -> None:
+        """Log `metrics` to a run that has no value of them yet, at step 0 and time 0, as the
+        tracker's `log_batch` writes them (a key the run already has keeps its latest value)."""
+        rows = [
+            (key, 0.0 if math.isnan(value) else float(value), run_id, math.isnan(value))
+            for key, value in metrics.items()
+        ]
+        with _connection(self.database) as connection, connection:
+            connection.executemany(
+                "INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
+                "VALUES (?, ?, 0, ?, 0, ?)",
+                rows,
+            )
+            connection.executemany(
+                "INSERT OR IGNORE INTO latest_metrics (key, value, timestamp, run_uuid, step, "
+                "is_nan) VALUES (?, ?, 0, ?, 0, ?)",
+                rows,
+            )
 
     def copy_metrics(self, source_run: str, target_run: str) -> None:
         """Give a new run (with no metrics yet) the latest metrics of `source_run`, at step 0

@@ -88,6 +88,19 @@ class JobRuns:
         own = {k: v for k, v in tags.items() if not k.startswith(("mlflow.", "azureml."))}
         return metrics, own
 
+    def history(self, run_id: str, key: str) -> list[float]:
+        """The values of metric `key` a run logged so far, in order (step, then time)."""
+        if self._local:
+            return self._local.history(run_id, key)
+        return self.tracker.call("history", run_id=run_id, key=key)
+
+    def log_metrics(self, run_id: str, metrics: dict[str, float]) -> None:
+        """Log metrics the engine computed (a sweep's best trial's) to a run of the job."""
+        if self._local:
+            self._local.log_metrics(run_id, metrics)
+        else:
+            self.tracker.call("log_metrics", run_id=run_id, metrics=metrics)
+
     def copy_metrics(self, source_run: str, target_run: str) -> None:
         """Give a reused node's (new) run the metrics of the run it reuses."""
         if self._local:

@@ -93,6 +93,10 @@ class _Operations:
         data = self.client.get_run(run_id).data
         return [dict(data.metrics), dict(data.tags)]
 
+    def history(self, run_id: str, key: str) -> list[float]:
+        values = self.client.get_metric_history(run_id, key)
+        return [m.value for m in sorted(values, key=lambda m: (m.step, m.timestamp))]
+
     def log_metrics(self, run_id: str, metrics: dict[str, float]) -> None:
         # mlflow's import costs about a second: paid only when a node logs its first metrics.
         from mlflow.entities import Metric

@@ -23,6 +23,10 @@ def _row(database: Path, run_id: str) -> dict[str, object]:
     return dict(row)
 
 
+def _order(metric) -> tuple[int, int]:
+    return (metric.step, metric.timestamp)
+
+
 def test_the_installed_mlflow_writes_a_schema_known_here() -> None:
     # If this fails, MLflow was upgraded: check runs, tags, metrics, latest_metrics and
     # experiments against localruns.py, then add the new revision to KNOWN_SCHEMAS.
@@ -69,6 +73,23 @@ def test_runs_made_here_read_back_as_mlflows_own(mlops_home: Path) -> None:
     metrics, tags = local.results(child)
     assert metrics["mse"] == 2.0 and math.isnan(metrics["odd"]) and len(metrics) == 2
     assert tags == client.get_run(child).data.tags
+
+    client.log_metric(child, "mse", 2.5, step=1, timestamp=1)  # steps first, then time
+    ordered = [m.value for m in sorted(client.get_metric_history(child, "mse"), key=_order)]
+    assert local.history(child, "mse") == ordered == [2.5, 3.0, 2.0]
+    assert local.history(child, "other") == [] and math.isnan(local.history(child, "odd")[0])
+
+    # A sweep's best metric, logged by the engine: read back as the tracker's log_batch leaves it.
+    best, logged = local.create("sweep", {}), local.create("sweep", {})
+    local.log_metrics(best, {"score": 1.5, "none": float("nan")})
+    from mlflow.entities import Metric
+
+    client.log_batch(logged, metrics=[Metric("score", 1.5, 0, 0), Metric("none", math.nan, 0, 0)])
+    for run in (best, logged):
+        data = client.get_run(run).data.metrics
+        assert data["score"] == 1.5 and math.isnan(data["none"])
+        history = client.get_metric_history(run, "score")
+        assert [(m.value, m.step, m.timestamp) for m in history] == [(1.5, 0, 0)]
 
     reused = local.create("node", {"mlflow.parentRunId": parent})
     local.copy_metrics(child, reused)
@@ -151,3 +172,15 @@ def test_the_tracker_exits_as_soon_as_the_engine_lets_it_go(mlops_home: Path) ->
     tracker.close()
     assert process.wait(timeout=60) == 0
     assert tracking.client().get_run(run_id).info.status == "FINISHED"  # committed before
+
+
+def test_where_the_store_is_not_known_here_metrics_go_through_the_tracker(
+    mlops_home: Path,
+) -> None:
+    tracker = _InProcessTracker()
+    runs = JobRuns(tracker, "exp", "job", None, {})  # type: ignore[arg-type]
+    runs._local = None  # as for a server or an unknown schema
+    run = runs.child("tune")
+    runs.log_metrics(run, {"score": 2.0})
+    assert runs.history(run, "score") == [2.0]
+    assert tracker.calls[-3:] == ["create_run", "log_metrics", "history"]

@@ -29,7 +29,7 @@ from mlops.engine.signals import stops_like_ctrl_c
 from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity
 from mlops.engine.sweeps.table import TrialTable
-from mlops.engine.sweeps.trials import MetricReader, TrialRunner
+from mlops.engine.sweeps.trials import TrialRunner
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import format_value
 from mlops.plan.convert import job_info, plan_command_job
@@ -207,7 +207,6 @@ def _run(
         sampler,
         lambda index, parameters: trial_node(base, index, parameters),
         runs,
-        MetricReader(spec.primary_metric),
         changed,
     )
     store.save(record)
@@ -225,9 +224,7 @@ def _run(
         _save(record, runner)
         best = runner.best()
         if best is not None and best.metric is not None:
-            runs.tracker.call(
-                "log_metrics", run_id=runs.parent_id, metrics={spec.primary_metric: best.metric}
-            )
+            runs.log_metrics(runs.parent_id, {spec.primary_metric: best.metric})
         runs.finish(runs.parent_id, status)
         table.summary(record)
     return record

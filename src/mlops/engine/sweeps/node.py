@@ -16,7 +16,7 @@ from mlops.engine.plan import Literal, PlannedNode
 from mlops.engine.progress import Progress
 from mlops.engine.runs import JobRuns
 from mlops.engine.sweeps.table import parameters_text
-from mlops.engine.sweeps.trials import MetricReader, Trial, TrialRunner
+from mlops.engine.sweeps.trials import Trial, TrialRunner
 from mlops.expressions import format_value
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.spec import parse_spec
@@ -79,7 +79,6 @@ class SweepNode:
             make_sampler(self.spec.sampling, self.spec.space, goal),
             lambda index, parameters: trial_of(node, index, parameters),
             trial_runs,
-            MetricReader(self.spec.primary_metric),
             on_change,
             states,
         )
@@ -125,11 +124,7 @@ class SweepNode:
         if best is not None and status == "Completed":
             self.state.outputs = dict(best.state.outputs)
             if self.state.run_id and best.metric is not None:
-                self.runs.tracker.call(
-                    "log_metrics",
-                    run_id=self.state.run_id,
-                    metrics={self.spec.primary_metric: best.metric},
-                )
+                self.runs.log_metrics(self.state.run_id, {self.spec.primary_metric: best.metric})
         self._write_log(status)
         return status
 

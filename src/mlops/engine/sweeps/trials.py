@@ -60,21 +60,6 @@ class Trial:
         return self.history[-1] if self.history else None
 
 
-class MetricReader:
-    """Reads each trial run's primary metric history from the MLflow store."""
-
-    def __init__(self, metric: str) -> None:
-        from mlops import tracking
-
-        self.metric = metric
-        self.client = tracking.client()
-
-    def history(self, run_id: str) -> list[float]:
-        """The values logged so far, in order (step, then time)."""
-        values = self.client.get_metric_history(run_id, self.metric)
-        return [m.value for m in sorted(values, key=lambda m: (m.step, m.timestamp))]
-
-
 class TrialRunner:
     """Runs every trial of one sweep to its end."""
 
@@ -85,7 +70,6 @@ class TrialRunner:
         sampler: Sampler,
         make_node: Callable[[int, dict[str, Any]], PlannedNode],
         runs: JobRuns,
-        reader: MetricReader,
         changed: Callable[[TrialRunner], None],
         states: dict[str, NodeState] | None = None,
     ) -> None:
@@ -94,7 +78,6 @@ class TrialRunner:
         self.sampler = sampler
         self.make_node = make_node
         self.runs = runs
-        self.reader = reader
         self.changed = changed
         self.trials: list[Trial] = []
         self.message: str | None = None
@@ -106,6 +89,8 @@ class TrialRunner:
         self._started: float | None = None
         # The pipeline's node states, whose outputs a sweep node's trials read.
         self.states = states or {}
+        # Looked at every 50 ms: resolved once, as the pipeline engine does.
+        self._cancel_file = store.job_folder(name) / store.CANCEL_FILE
 
     def run(self) -> str:
         """Run the trials to the end; returns the sweep's status (see `step`)."""
@@ -127,7 +112,7 @@ class TrialRunner:
         if self._started is None:
             self._started = time.time()
         limits = self.spec.limits
-        if (store.job_folder(self.name) / store.CANCEL_FILE).exists():
+        if self._cancel_file.exists():
             self.cancel()
             return "Canceled"
         if limits.timeout and time.time() - self._started > limits.timeout:
@@ -247,7 +232,7 @@ class TrialRunner:
         before = [len(t.history) for t in self.trials]
         for trial in self.running():
             if trial.state.run_id:
-                trial.history = self.reader.history(trial.state.run_id)
+                trial.history = self.runs.history(trial.state.run_id, self.spec.primary_metric)
         if before != [len(t.history) for t in self.trials]:
             self.changed(self)
 
@@ -286,7 +271,7 @@ class TrialRunner:
         state.end_time = time.time()
         if state.run_id:
             # The last values the trial logged, read after its process ended.
-            trial.history = self.reader.history(state.run_id)
+            trial.history = self.runs.history(state.run_id, self.spec.primary_metric)
             self.runs.finish(state.run_id, status)
         state.status = status
         # Only a completed trial's metric teaches the sampler; a stopped one's is partial.
