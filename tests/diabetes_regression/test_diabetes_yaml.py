@@ -36,6 +36,27 @@ def test_training_pipeline_loads_validates_and_binds_every_step(repo_root: Path)
         assert bound == component_inputs, f"{name}: unbound inputs {component_inputs - bound}"
 
 
+def test_tuning_pipeline_loads_and_validates_as_az_ml_submits_it(repo_root: Path) -> None:
+    """`az ml job create -f pipelines/tune.yml` loads it with azure-ai-ml: a sweep node whose
+    trial is the training component, bound as the training pipeline binds it."""
+    from azure.ai.ml import load_component, load_job
+
+    job = load_job(repo_root / "pipelines" / "tune.yml")
+    result = job._validate()
+    assert result.passed, result.error_messages
+    assert list(job.jobs) == ["prep_data", "tune_model", "evaluate_model", "register_model"]
+    tune = job.jobs["tune_model"]
+    assert tune.type == "sweep"
+    training = load_component(repo_root / "components" / "train_model.yml")
+    assert tune.trial.command == training.command  # the trial is the training component
+    assert tune.objective.primary_metric.startswith("validation_")
+    # Each hyperparameter is an input of the trial, the others bound on the node.
+    trial_inputs = set(training.inputs)
+    assert set(tune.search_space) <= trial_inputs
+    bound = {key for key, value in tune.inputs.items() if value._data is not None}
+    assert bound | set(tune.search_space) == trial_inputs
+
+
 @pytest.mark.sample_only("data", "model", "metrics")
 def test_training_pipeline_holds_the_samples_values(repo_root: Path) -> None:
     inputs = yaml.safe_load((repo_root / "pipelines" / "train.yml").read_text())["inputs"]
