@@ -1,7 +1,7 @@
 """A pipeline's `type: sweep` node (fixture/pipeline.yml): its trials run as child jobs, the
 downstream node reads the best trial's output, a failing trial does not fail the node, and the
-`--stream` progress lists the trials as they change. One pipeline run, asserted on all of it;
-trials are the tool's own tiny trial (fixture/src/trial.py)."""
+`--stream` progress lists the trials as they change; a rerun reuses the node. One pipeline run
+(and its rerun), asserted on all of it; the trials are fixture/src/trial.py."""
 
 from __future__ import annotations
 
@@ -55,6 +55,14 @@ def test_the_next_node_reads_the_best_trials_output_and_a_failed_trial_is_tolera
     assert trial_run.data.tags["mlflow.parentRunId"] == tune["mlflow_run_id"]
     assert trial_run.data.tags["hyperparameter.x"] == "3"
     _the_progress_lists_the_trials_and_names_the_best(progress.getvalue())
+
+    # Run again unchanged: the sweep node is reused as any node is, with its best outputs.
+    again = create_job(folder / "pipeline.yml", name="node2", progress_stream=io.StringIO())
+    reused = again["jobs"]["tune"]
+    assert (reused["status"], reused["reused_from"]) == ("Reused", "node1/tune")
+    assert reused["outputs"]["model"] == tune["outputs"]["model"]
+    assert reused["metrics"] == {"score": 1.0}
+    assert again["jobs"]["consume"]["status"] == "Reused"
 
 
 def _the_progress_lists_the_trials_and_names_the_best(text: str) -> None:
