@@ -39,11 +39,20 @@ class Problem:
     field: str
     message: str
     fix: str | None = None
+    # A lint: something Azure accepts that is likely a mistake, or that cannot be checked
+    # offline. `mlops validate` prints it and still passes; nothing is refused for it.
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.field}: {self.message}"
+        field = f"warning: {self.field}" if self.warning else self.field
+        text = f"{where}: {field}: {self.message}"
         return f"{text} Fix: {self.fix}" if self.fix else text
+
+
+def errors_only(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that are not warnings: what makes a file invalid."""
+    return [problem for problem in problems if not problem.warning]
 
 
 class ProblemsFound(MlopsError):

@@ -10,7 +10,8 @@ upgrade that removes or changes a private symbol used here fails those tests by 
 * `loaders`: each kind loaded with azure-ai-ml's own loader, its errors turned into Problems.
 * `problems`: the parsing of azure-ai-ml's and marshmallow's error texts.
 * `files`: Azure ML's upload rules (ignore files, content hash) for code and data folders.
+* `package`: azure-ai-ml entered without its client (`MLClient` and the operations classes).
 
-Importing this package does not import azure-ai-ml (2-3 s); the modules that need it import it
+Importing this package does not import azure-ai-ml (1-3 s); the modules that need it import it
 inside functions, so `mlops job list` and `mlops --help` stay fast.
 """

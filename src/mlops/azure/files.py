@@ -15,12 +15,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from mlops.azure import package
+
 _IGNORE_FILES = (".amlignore", ".gitignore")  # azure-ai-ml's order: .amlignore wins
 
 
 def content_hash(path: Path) -> str:
     """Azure ML's content hash of a file or folder (what az ml computes before an upload)."""
-    # azure-ai-ml's import costs 2-3 s: only a command that hashes content pays it.
+    package.enter()
+    # azure-ai-ml's import costs 1-2 s: only a command that hashes content pays it.
     from azure.ai.ml._utils._asset_utils import get_content_hash, get_ignore_file
 
     ignore = get_ignore_file(path) if path.is_dir() else get_ignore_file(path.parent)
@@ -77,7 +80,8 @@ def _pathspec() -> ModuleType:
 
 def upload_files(folder: Path) -> list[tuple[Path, str]]:
     """(absolute path, path relative to `folder`) of each file Azure ML would upload."""
-    # azure-ai-ml's import costs 2-3 s: only a command that uploads a folder pays it.
+    package.enter()
+    # azure-ai-ml's import costs 1-2 s: only a command that uploads a folder pays it.
     from azure.ai.ml._utils._asset_utils import get_ignore_file, get_upload_files_from_folder
 
     return [

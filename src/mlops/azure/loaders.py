@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from mlops.azure import package
 from mlops.azure.kinds import (
     KINDS,
     LOCAL_NODE_TYPES,
@@ -116,7 +117,8 @@ def _wrong_kind(path: Path, document: YamlDocument, found: str, expected: str) -
 
 
 def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document: YamlDocument):
-    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
+    package.enter()
+    # azure-ai-ml's import costs 1-2 s: only a command that loads a YAML pays it.
     from azure.ai.ml.exceptions import MlException
     from marshmallow.exceptions import ValidationError
 
@@ -139,7 +141,8 @@ def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document
 
 
 def _loader(kind: str, data: Any):
-    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
+    package.enter()
+    # azure-ai-ml's import costs 1-2 s: only a command that loads a YAML pays it.
     from azure.ai.ml.entities import _load_functions
 
     name = LOADERS[kind]
@@ -157,7 +160,8 @@ def quiet_azure_ai_ml() -> None:
     (tests/mlops/azure checks it still exists and is what the notices consult).
     """
     logging.getLogger("azure.ai.ml").setLevel(logging.ERROR)
-    # azure-ai-ml's import costs 2-3 s: only a command that loads a YAML pays it.
+    package.enter()
+    # azure-ai-ml's import costs 1-2 s: only a command that loads a YAML pays it.
     from azure.ai.ml._utils import _experimental
 
     _experimental._should_skip_warning = lambda: True

@@ -1,5 +1,6 @@
-"""Local batch deployments: a model, a scoring script and parallel settings on an endpoint,
-as `az ml batch-deployment` creates them. `invoke` runs one as a job (`mlops.batch.invoke`)."""
+"""Local batch deployments: a model, a scoring script (or, for an MLflow model, none) and
+parallel settings on an endpoint, as `az ml batch-deployment` creates them. `invoke` runs one
+as a job (`mlops.batch.invoke`)."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def create_deployment(
     if not endpoint:
         raise MlopsError(f"{file}: endpoint_name is missing. Fix: add it or pass -e.")
     state.load_endpoint(endpoint)
-    code, script = _code(entity, file)
     model_path, model_name, model_version = _model(entity, file)
+    code_configuration = _code(entity, file, model_path)
     folder = state.deployment_folder(endpoint, name)
     model_root = folder / "model"
     shutil.rmtree(model_root, ignore_errors=True)
@@ -80,7 +81,7 @@ def create_deployment(
         "description": entity.description,
         "tags": dict(entity.tags or {}),
         "model": f"azureml:{model_name}:{model_version}" if model_version else str(model_path),
-        "code_configuration": {"code": str(code), "scoring_script": script},
+        "code_configuration": code_configuration,
         "environment": _text(entity.environment),
         "compute": _text(entity.compute),
         "resources": {"instance_count": int(getattr(entity.resources, "instance_count", 1) or 1)},
@@ -137,8 +138,18 @@ def _text(value: Any) -> str | dict[str, Any] | None:
     return value if value.startswith("azureml:") else f"azureml:{value}"
 
 
-def _code(entity: Any, file: Path) -> tuple[Path, str]:
+def _code(entity: Any, file: Path, model_path: Path) -> dict[str, str] | None:
+    """The deployment's code folder and scoring script; None for a no-code deployment (an MLflow
+    model with no code_configuration), whose jobs run the driver Azure would generate."""
     configuration = entity.code_configuration
+    if configuration is None:
+        if not any(model_path.rglob("MLmodel")):
+            raise MlopsError(
+                f"{file}: no code_configuration, and the model is not an MLflow model (no MLmodel "
+                f"file in {model_path}). Fix: add code_configuration (code and scoring_script), "
+                "or deploy a model saved by MLflow (type: mlflow_model)."
+            )
+        return None
     code = getattr(configuration, "code", None)
     script = getattr(configuration, "scoring_script", None)
     if not code or not script:
@@ -152,7 +163,7 @@ def _code(entity: Any, file: Path) -> tuple[Path, str]:
             f"{file}: code_configuration.scoring_script {script} is not in {folder}. "
             "Fix: give its path relative to code_configuration.code."
         )
-    return folder, script
+    return {"code": str(folder), "scoring_script": script}
 
 
 def _model(entity: Any, file: Path) -> tuple[Path, str, str | None]:

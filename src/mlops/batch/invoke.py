@@ -26,6 +26,10 @@ ENDPOINT_TAG, DEPLOYMENT_TAG = "azureml.batchEndpoint", "azureml.batchDeployment
 _JOB_FIELDS = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
 OUTPUT_NAME = "score"  # the output name Azure gives a batch job (`--output-name score`)
 NODE_NAME = "batchscoring"
+# The scoring script Azure generates for a no-code MLflow deployment, and the base image of the
+# environment it builds from the model's conda.yaml.
+MLFLOW_DRIVER = Path(__file__).parent / "serverside" / "mlflow_driver.py"
+MLFLOW_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"
 
 
 def invoke(
@@ -85,13 +89,15 @@ def _write(path: Path, document: dict[str, Any]) -> None:
 def component_document(deployment: dict[str, Any], input_type: str) -> dict[str, Any]:
     """The parallel component that runs the deployment's scoring script with its settings."""
     settings = deployment["settings"]
+    code = deployment["code_configuration"] or _generated_code(deployment)
     task: dict[str, Any] = {
         "type": "run_function",
-        "code": deployment["code_configuration"]["code"],
-        "entry_script": deployment["code_configuration"]["scoring_script"],
+        "code": code["code"],
+        "entry_script": code["scoring_script"],
     }
-    if deployment.get("environment"):
-        task["environment"] = deployment["environment"]
+    environment = deployment.get("environment") or _model_environment(deployment)
+    if environment:
+        task["environment"] = environment
     if settings["output_action"] == "append_row":
         task["program_arguments"] = f"{FILE_NAME_ARGUMENT} {settings['output_file_name']}"
         task["append_row_to"] = "${{outputs.score}}"
@@ -111,6 +117,22 @@ def component_document(deployment: dict[str, Any], input_type: str) -> dict[str,
         "max_concurrency_per_instance": settings["max_concurrency_per_instance"],
         "task": task,
     }
+
+
+def _generated_code(deployment: dict[str, Any]) -> dict[str, str]:
+    """A no-code deployment's scoring code: the driver Azure generates for an MLflow model."""
+    return {"code": str(MLFLOW_DRIVER.parent), "scoring_script": MLFLOW_DRIVER.name}
+
+
+def _model_environment(deployment: dict[str, Any]) -> dict[str, str] | None:
+    """A no-code deployment with no environment runs in one made from its MLflow model's
+    conda.yaml, as Azure builds it; None when the model has none."""
+    if deployment["code_configuration"]:
+        return None
+    conda = sorted(Path(deployment["properties"]["AZUREML_MODEL_DIR"]).rglob("conda.yaml"))
+    if not conda:
+        return None
+    return {"image": MLFLOW_IMAGE, "conda_file": str(conda[0])}
 
 
 def job_document(deployment: dict[str, Any], data: str, input_type: str) -> dict[str, Any]:

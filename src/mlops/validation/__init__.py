@@ -4,18 +4,21 @@ the service. `mlops validate`, `mlops job create` and `mlops online-deployment c
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from mlops.azure.loaders import azure_only, entity_errors, load_entity
 from mlops.documents import read_document
-from mlops.errors import MlopsError, Problem, ProblemsFound
+from mlops.errors import MlopsError, Problem, ProblemsFound, errors_only
 from mlops.plan.model import Plan
 from mlops.validation.clean_cache import CleanFiles
 from mlops.validation.components import component_problems
 from mlops.validation.deployments import deployment_problems
 from mlops.validation.files import validate_files, yaml_files
 from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "check_component",
@@ -74,8 +77,11 @@ def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) ->
 
     path = Path(path)
     job, problems = check_job(path, params_override)
-    if problems:
-        raise ProblemsFound(problems)
+    errors = errors_only(problems)
+    if errors:
+        raise ProblemsFound(errors)
+    for warning in problems:
+        logger.warning("%s", warning)
     refusal = azure_only(job)
     if refusal:
         raise MlopsError(f"{path}: {refusal}.")

@@ -67,6 +67,8 @@ def type_fit_problem(source_type: str | None, target_type: str | None) -> str | 
         return f"a {source_type} cannot feed a {target_type} input"
     if target_type == "uri_folder" and source_type in _FOLDER_TYPES:
         return None
+    if target_type == "path":  # any data: a file, a folder or a table (as azure-ai-ml's own)
+        return None
     if target_type == "custom_model" and source_type in {"mlflow_model", "uri_folder"}:
         return None
     if target_type == "mlflow_model" and source_type in {"custom_model", "uri_folder"}:

@@ -20,6 +20,9 @@ from mlops.validation.registered import registered_component, store_knows
 from mlops.validation.sweeps import sweep_node_problems
 
 _NODE_KWARGS_ALLOWED = {"services"}
+# Components whose inputs azure-ai-ml does not fully describe: a prompt flow takes its flow's own
+# inputs (`text: ${data.text}`) besides the ones listed, and its `data` takes a file or a folder.
+_OPEN_INPUT_TYPES = {"promptflow_parallel"}
 
 
 class PipelineChecker:
@@ -59,18 +62,23 @@ class PipelineChecker:
         self._check_component_file(component)
         inline = "component" not in raw and "trial" not in raw
         declared = component.inputs or {}
+        component_type = getattr(component, "type", None)
         for key in raw.get("inputs") or {}:
-            if key not in declared and not inline:
-                names = ", ".join(sorted(declared)) or "none"
-                self._add(
-                    where,
-                    f"inputs.{key}",
-                    f"unknown input {key!r}: the component declares {names}",
-                    "remove it or use one of the declared names",
-                )
+            if key in declared or inline or component_type in _OPEN_INPUT_TYPES:
+                continue
+            names = ", ".join(sorted(declared)) or "none"
+            self._add(
+                where,
+                f"inputs.{key}",
+                f"unknown input {key!r}: the component declares {names}",
+                "remove it or use one of the declared names",
+                # azure-ai-ml and the service accept (and drop) an unknown input of a
+                # pipeline component's node: a likely mistake, not an invalid file.
+                warning=component_type == "pipeline",
+            )
         for key, value in (node.inputs or {}).items():
             data = getattr(value, "_data", value)
-            if data is None or key not in declared:
+            if data is None or key not in declared or component_type in _OPEN_INPUT_TYPES:
                 continue
             self._check_input(where, f"inputs.{key}", declared[key], data, name, jobs, parent)
         for key, value in (raw.get("outputs") or {}).items():
@@ -155,8 +163,8 @@ class PipelineChecker:
         source = node_component(jobs[reference.job])
         if isinstance(source, str):
             source = self._registered.get(source)
-            if source is None:
-                return
+        if source is None:
+            return  # an AutoML node or a component not at hand: its ports are Azure's to check
         ports = (source.outputs if reference.kind == "outputs" else source.inputs) or {}
         if reference.name not in ports:
             self._add(
@@ -188,6 +196,18 @@ class PipelineChecker:
             return self._registered[reference]
 
         component = None
+        if reference.startswith("azureml://registries/"):
+            self._add(
+                where,
+                "component",
+                f"{reference}: a registry component is not checked offline (its inputs and "
+                "outputs are Azure's to check), and `mlops job create` cannot run it",
+                "register it locally (mlops component create) and refer to it as "
+                "azureml:<name>:<version> to check and run it here",
+                warning=True,
+            )
+            self._registered[reference] = None
+            return None
         try:
             if store_knows(reference):
                 component = registered_component(reference)
@@ -206,9 +226,18 @@ class PipelineChecker:
 
         self.problems += component_problems(component, source, read_document(Path(source)))
 
-    def _add(self, where: NodeWhere, field: str, message: str, fix: str | None = None) -> None:
+    def _add(
+        self,
+        where: NodeWhere,
+        field: str,
+        message: str,
+        fix: str | None = None,
+        *,
+        warning: bool = False,
+    ) -> None:
         path = f"{where.prefix}.{field}"
-        self.problems.append(Problem(where.file, where.document.line(path), path, message, fix))
+        line = where.document.line(path)
+        self.problems.append(Problem(where.file, line, path, message, fix, warning=warning))
 
 
 def node_component(node: Any) -> Any:

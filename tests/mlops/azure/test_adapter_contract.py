@@ -201,3 +201,47 @@ def test_the_content_hash_is_still_azure_mls(tmp_path: Path) -> None:
     assert files.content_hash(root) == before
     (root / "main.py").write_text("print('changed')\n", encoding="utf-8")
     assert files.content_hash(root) != before
+
+
+ENTERED_WITHOUT_CLIENT = """
+import sys
+from pathlib import Path
+from mlops.azure import loaders
+
+for path, kind in [(Path(sys.argv[1]), "job"), (Path(sys.argv[2]), "component")]:
+    loaders.load_entity(path, kind)
+package = sys.modules["azure.ai.ml"]
+print("client" if "MLClient" in package.__dict__ else "no client")
+print("azure.ai.ml._ml_client" in sys.modules)
+from azure.ai.ml import MLClient, load_job, __version__
+print(MLClient.__name__, load_job.__name__, bool(__version__))
+"""
+
+
+def test_yaml_loads_without_azure_ai_ml_s_client_and_the_package_completes_on_demand(
+    tmp_path: Path,
+) -> None:
+    """mlops.azure.package: the loaders run without azure/ai/ml/__init__.py (which imports
+    MLClient and every operations class); asking the package for any name runs it then."""
+    component = tmp_path / "component.yml"
+    component.write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\n"
+        "name: echo\nversion: '1'\ntype: command\n"
+        "inputs:\n  data: {type: uri_folder}\noutputs:\n  out: {type: uri_folder}\n"
+        "command: echo ${{inputs.data}} ${{outputs.out}}\n"
+        "environment: azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest\n"
+    )
+    job = tmp_path / "pipeline.yml"
+    job.write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json\n"
+        "type: pipeline\nsettings: {default_compute: azureml:cpu-cluster}\n"
+        "jobs:\n  echo:\n    type: command\n    component: ./component.yml\n"
+        "    inputs: {data: {type: uri_folder, path: .}}\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", ENTERED_WITHOUT_CLIENT, str(job), str(component)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.splitlines() == ["no client", "False", "MLClient load_job True"], run.stderr
