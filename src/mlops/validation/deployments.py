@@ -47,12 +47,15 @@ def deployment_problems(deployment: Any, file: Path, document: YamlDocument) -> 
 def _no_code_problems(
     deployment: Any, base: Path, file: Path, document: YamlDocument
 ) -> list[Problem]:
-    """With no code_configuration Azure generates the scoring script, for MLflow models only: a
-    local model path must be a folder MLflow saved (registered models are checked at deploy)."""
+    """With no code_configuration Azure generates the scoring script for an MLflow model (and
+    serves a Triton model as it is): a local model path must be a folder MLflow saved, unless it
+    is a Triton model (registered models are checked at deploy)."""
     model = getattr(deployment, "model", None)
     path = getattr(model, "path", None)
     if model is None or isinstance(model, str) or not path:
         return []
+    if getattr(model, "type", None) == "triton_model":
+        return []  # Azure serves a Triton model with no scoring script too (not locally)
     folder = (base / str(path)).resolve()
     if not folder.exists() or (folder / "MLmodel").is_file():
         return []

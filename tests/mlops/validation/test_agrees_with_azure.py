@@ -167,3 +167,21 @@ def test_a_prompt_flow_node_takes_its_flow_s_inputs_and_a_file(project: Path) ->
     )
     result = validate(project)
     assert result.exit_code == 0, result.output
+
+
+def test_a_triton_model_deploys_with_no_scoring_script(project: Path) -> None:
+    (project / "models").mkdir()
+    (project / "models" / "config.pbtxt").write_text('name: "densenet"\n')
+    deployment = (
+        f"$schema: {SCHEMAS}/managedOnlineDeployment.schema.json\nname: blue\n"
+        "endpoint_name: my-endpoint\nmodel:\n  name: densenet\n  version: 1\n"
+        "  path: ./models\n  type: {model_type}\n"
+        "instance_count: 1\ninstance_type: Standard_NC4as_T4_v3\n"
+    )
+    (project / "triton.yml").write_text(deployment.format(model_type="triton_model"))
+    (project / "custom.yml").write_text(deployment.format(model_type="custom_model"))
+
+    assert validate(project, "triton.yml").exit_code == 0
+    custom = validate(project, "custom.yml")
+    assert custom.exit_code == 1
+    assert "which needs an MLflow model" in custom.stdout
