@@ -19,7 +19,6 @@ from mlops import tracking
 from mlops.engine.environments import environment_holder
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
-from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan
 from mlops.engine.planning import plan_job
 from mlops.engine.progress import Progress
@@ -32,6 +31,7 @@ from mlops.environments import prepare_all
 from mlops.environments.modes import current_mode
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
+from mlops.validation.overrides import params_override, unknown_override_problems
 
 __all__ = ["cancel_job", "create_job"]
 

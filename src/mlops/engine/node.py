@@ -14,8 +14,8 @@ from typing import Any
 
 from mlops import jobstore as store
 from mlops import tracking
+from mlops.assets.snapshots import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.artifacts import ARTIFACT_FOLDERS, make_artifact_folders
-from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.environments import environment_holder
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from mlops.assets import resolve_model
-from mlops.engine.content import snapshot
-from mlops.engine.overrides import params_override
+from mlops.assets.snapshots import snapshot
 from mlops.environments import deployment_python
 from mlops.environments.spec import shown
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
 from mlops.validation import check_online_deployment
+from mlops.validation.overrides import params_override
 
 logger = logging.getLogger(__name__)
 
