@@ -12,18 +12,27 @@ batch worker).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import platform
+import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops.environments.modes import current_mode
+from mlops.environments.overlay import make_overlay
+
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
     from mlops.environments.spec import Wanted
+
+# `spec` and `choose` are imported where used, not here: a parallel node's batch worker imports
+# this package for `enter_site` alone, and they load the asset store (packaging, sqlite3,
+# filelock): about 0.15 s per worker process on a loaded 2-core machine, against 0.03 s.
 
 __all__ = [
     "deployment_python",
@@ -43,8 +52,7 @@ SITE_VARIABLE = "MLOPS_ENVIRONMENT_SITE"
 
 
 def _memo_key(wanted: Wanted | None, kind: str) -> tuple[str, str, str]:
-    from mlops.environments.modes import current_mode
-    from mlops.environments.spec import cache_token
+    from mlops.environments.spec import cache_token  # deferred: see the note at the top
 
     return (current_mode(), kind, cache_token(wanted))
 
@@ -60,7 +68,7 @@ def prepared_for(wanted: Wanted | None, kind: str = "node") -> Prepared:
     Raises:
         MlopsError: The build failed; UsageError: MLOPS_ENV_MODE is not a mode.
     """
-    from mlops.environments.choose import prepare
+    from mlops.environments.choose import prepare  # deferred: see the note at the top
     from mlops.environments.spec import Spec, of_wanted
 
     memo = _memo_key(wanted, kind)
@@ -136,8 +144,6 @@ def node_variables(
         PATH (the overlay's bin, then the build's or the engine's), VIRTUAL_ENV (the overlay,
         so `pip install` and `uv pip install` write there) and MLOPS_ENVIRONMENT.
     """
-    from mlops.environments.overlay import make_overlay
-
     prepared = prepared_for(wanted)
     bin_folder = make_overlay(
         overlay_folder,
@@ -165,9 +171,6 @@ def enter_site() -> None:
     A parallel node's worker runs on the engine's interpreter; this makes the packages of its
     environment's build win over the engine's. Does nothing outside such a node.
     """
-    import importlib
-    import sys
-
     folders = [folder for folder in os.environ.get(SITE_VARIABLE, "").split(os.pathsep) if folder]
     for folder in reversed(folders):
         if folder not in sys.path:
@@ -185,8 +188,6 @@ def deployment_python(wanted: Wanted | None) -> str:
     Raises:
         MlopsError: The build failed.
     """
-    import sys
-
     prepared = prepared_for(wanted, "deployment")
     if prepared.label != "none":
         _say(prepared)

@@ -13,6 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from mlops.assets import resolve_environment
+from mlops.assets.loading import load
 from mlops.assets.packages import conda_requirements
 from mlops.errors import MlopsError
 from mlops.plan.model import Node
@@ -143,8 +147,6 @@ def _conda_of(environment: Any) -> dict[str, Any] | None:
     conda_file = getattr(environment, "conda_file", None)
     if isinstance(conda_file, str):
         # A path left unread (an entity built in code): read it as azure-ai-ml would.
-        import yaml
-
         base = Path(getattr(environment, "base_path", None) or ".")
         conda_file = yaml.safe_load((base / conda_file).read_text(encoding="utf-8"))
     return conda_file if isinstance(conda_file, dict) else None
@@ -199,9 +201,6 @@ def of_wanted(wanted: Wanted | None) -> Spec | None:
     reference = wanted.reference
     reference = reference if reference.startswith("azureml:") else f"azureml:{reference}"
     try:
-        from mlops.assets import resolve_environment
-        from mlops.assets.loading import load
-
         asset = resolve_environment(reference)
         entity = load(Path(asset.path), "environment", {})
     except MlopsError:
