@@ -48,23 +48,26 @@ class PipelineChecker:
         raw_jobs = (document.data or {}).get("jobs") or {}
         outputs = set((document.data or {}).get("outputs") or {})
         nodes = pipeline.jobs or {}
-        components = {}
+        # Every node's component first (a binding may name a node further down), each node's
+        # problems then reported in node order, as written.
+        components, found = {}, {}
         for name, node in nodes.items():
-            where = NodeWhere(file, document, f"jobs.{name}")
-            for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
-                self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
-            components[name] = self._component(where, node)
-        # Every node's wiring first: a binding may name a node further down.
+            reported, self.problems = self.problems, []
+            components[name] = self._component(NodeWhere(file, document, f"jobs.{name}"), node)
+            found[name], self.problems = self.problems, reported
         wirings = {
             name: node_wiring(node, components[name])
             for name, node in nodes.items()
             if components[name] is not None
         }
         for name, node in nodes.items():
+            where = NodeWhere(file, document, f"jobs.{name}")
+            for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
+                self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
+            self.problems += found[name]
             if components[name] is None:
                 continue
             raw = raw_jobs.get(name) or {}
-            where = NodeWhere(file, document, f"jobs.{name}")
             self._check_node(
                 name, node, components[name], (set(nodes), wirings), raw, where, parent, outputs
             )
