@@ -45,7 +45,9 @@ def registry_lock() -> Iterator[None]:
     """Hold the registry-wide lock, so that reading the production model and registering a new
     version are one step that no other registration interleaves with.
 
-    The lock is a file beside a local SQLite store (every pipeline on this machine shares it).
+    The lock is a file beside a local SQLite store, `<store>.register.lock`, locked with
+    `flock`: every pipeline on this machine and `mlops model create` (its
+    `tracking.registry_lock_file`) take this same lock.
     A registry on a server (an MLflow server, an Azure ML workspace) offers no lock to take:
     there the re-check narrows the race to the moment between reading and registering.
     """

@@ -38,6 +38,19 @@ def local_database() -> Path | None:
     return None
 
 
+def registry_lock_file() -> Path | None:
+    """The file every registration into the local store locks while it checks and registers;
+    None when MLflow points at a server (there is no lock to take).
+
+    It is `<store>.register.lock`, beside the SQLite file, locked with `flock`: the template's
+    register step (`diabetes_regression.registry.registry_lock`, which cannot import this
+    tool) locks the same file, so `mlops model create` and a pipeline's registration never
+    interleave.
+    """
+    database = local_database()
+    return None if database is None else Path(f"{database}.register.lock")
+
+
 def check_store() -> None:
     """Refuse a local store that is empty, damaged or of an unknown schema (see `storecheck`).
 

@@ -267,7 +267,10 @@ def saved_ridge(tmp_path: Path) -> Path:
     frame = _frame(None)
     features, target = frame.loc[:, list(FEATURE_COLUMNS)], frame[TARGET_COLUMN]
     folder = tmp_path / "models" / "model"
-    mlflow.sklearn.save_model(Ridge().fit(features, target), str(folder))
+    # Requirements given: MLflow would otherwise infer them in a subprocess (about 5 s).
+    mlflow.sklearn.save_model(
+        Ridge().fit(features, target), str(folder), pip_requirements=["scikit-learn"]
+    )
     return folder
 
 
@@ -298,6 +301,8 @@ def test_a_model_saved_as_a_pickle_is_refused(tmp_path: Path) -> None:
     frame = _frame(None)
     folder = tmp_path / "model"
     model = Ridge().fit(frame.loc[:, list(FEATURE_COLUMNS)], frame[TARGET_COLUMN])
-    mlflow.sklearn.save_model(model, str(folder), serialization_format="cloudpickle")
+    mlflow.sklearn.save_model(
+        model, str(folder), serialization_format="cloudpickle", pip_requirements=["scikit-learn"]
+    )
     with pytest.raises(UntrustedModelTypes, match="saved as a cloudpickle, which can run any code"):
         check_saved_model(folder)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,33 @@ def test_concurrent_registrations_never_make_a_worse_model_the_latest(
     for (_, replaced), (_, successor) in itertools.pairwise(versions):
         assert successor < replaced, f"a worse model was registered after a better one: {versions}"
     assert versions[-1][1] == pytest.approx(min(quality.values()), 1e-5)
+
+
+def test_the_register_step_and_mlops_model_create_take_one_lock(tracked, tmp_path):
+    """A registration by the register step (under `registry_lock`) and one by `mlops model
+    create` of the same name at the same time: the second waits for the first, and they get
+    distinct versions."""
+    from mlflow import MlflowClient
+
+    from diabetes_regression.registry import model_versions, registry_lock
+    from mlops.assets.models import create_model
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.txt").write_text("weights\n")
+    create_model(name="warm-up", path=str(folder))  # MLflow's first use is slow: not timed
+    created: list[str] = []
+    creating = threading.Thread(
+        target=lambda: created.append(create_model(name=MODEL_NAME, path=str(folder)).version)
+    )
+    with registry_lock():
+        assert model_versions(MODEL_NAME) == []
+        creating.start()
+        creating.join(timeout=2.0)
+        assert creating.is_alive() and created == []  # model create waits for the step
+        client = MlflowClient()
+        client.create_registered_model(MODEL_NAME)
+        step = client.create_model_version(MODEL_NAME, source=str(folder), tags={"by": "step"})
+    creating.join(timeout=60)
+    assert (str(step.version), created) == ("1", ["2"])
+    assert sorted(int(version) for version, _ in model_versions(MODEL_NAME)) == [1, 2]

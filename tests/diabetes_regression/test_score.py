@@ -53,7 +53,14 @@ def scoring(tmp_path_factory: pytest.TempPathFactory):
     model = Ridge(alpha=0.5).fit(features, features.sum(axis=1) * 10 + 150)
     folder = tmp_path_factory.mktemp("model_dir") / "model"
     signature = infer_signature(features, model.predict(features))
-    mlflow.sklearn.save_model(model, str(folder), signature=signature)
+    # Requirements given, as train_model gives them: MLflow would otherwise infer them in a
+    # subprocess (about 5 s).
+    mlflow.sklearn.save_model(
+        model,
+        str(folder),
+        signature=signature,
+        pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True),
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AZUREML_MODEL_DIR", str(folder.parent))
         score.init()

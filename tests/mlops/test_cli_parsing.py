@@ -10,6 +10,7 @@ import click
 import pytest
 from tool_fixtures import Cli, documented_commands, project_copy
 
+from mlops.cli import _debug_first
 from mlops.cli.parsing import expand_prefixes
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -38,11 +39,11 @@ def test_the_cli_takes_prefixes_everywhere(
 ) -> None:
     monkeypatch.chdir(project_copy(tmp_path))
     cli = Cli()
-    # The page's `--debug` lines need `mlops.cli.run` (it moves the flag); the rest run here.
-    shown = [c for c in documented_commands(DOCS / "cli" / "README.md") if "--debug" not in c]
-    assert len(shown) == 2
+    # Every command the page shows, `--debug` moved to the front as `mlops.cli.run` does.
+    shown = documented_commands(DOCS / "cli" / "README.md")
+    assert len(shown) == 4 and sum("--debug" in command for command in shown) == 2
     for command in shown:
-        result = cli.run(*shlex.split(command)[1:])
+        result = cli.run(*_debug_first(shlex.split(command)[1:]))
         assert result.exit_code == 0, f"{command}\n{result.output}"
         if "--no-wait" in command:  # as az ml: no result on stdout, a note on stderr
             assert result.stdout == ""

@@ -94,7 +94,12 @@ def save_model(folder: Path, slope: float = 1.0, scale: float = 1.0) -> Path:
     model = LinearRegression().fit(features, target)
     path = folder / f"tiny_model_{slope}_{scale}"
     mlflow.sklearn.save_model(
-        model, str(path), signature=infer_signature(features, model.predict(features))
+        model,
+        str(path),
+        signature=infer_signature(features, model.predict(features)),
+        # Given, as train_model steps give them: MLflow would otherwise infer them in a
+        # subprocess that imports the model (about 5 s on a loaded machine).
+        pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
     )
     return path
 

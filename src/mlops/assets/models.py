@@ -49,13 +49,14 @@ def _registry_lock() -> Iterator[None]:
 
     MLflow numbers versions safely by itself (measured: two processes creating 16 versions
     at once got 1..16 without this lock), but checking an explicit version or unchanged
-    content and then creating must not interleave. A shared server is not locked here.
+    content and then creating must not interleave, with each other or with a pipeline's
+    register step: all take `tracking.registry_lock_file()`. A shared server is not locked.
     """
-    if not tracking.tracking_uri().startswith("sqlite:"):
+    lock_file = tracking.registry_lock_file()
+    if lock_file is None:
         yield
         return
-
-    with FileLock(str(mlops_home() / "model-registry.lock")):
+    with FileLock(str(lock_file)):  # flock, as the register step's lock (same file, same kind)
         yield
 
 

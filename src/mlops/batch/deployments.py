@@ -12,12 +12,12 @@ from typing import Any
 from mlops.assets import resolve_model
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
-from mlops.engine.overrides import params_override
 from mlops.environments.spec import shown
 from mlops.errors import MlopsError
 from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
 from mlops.validation import load_entity
+from mlops.validation.overrides import params_override
 
 # Azure ML's defaults for a model batch deployment's settings.
 DEFAULT_SETTINGS: dict[str, Any] = {

@@ -16,10 +16,8 @@ from typing import Any, TextIO
 
 from mlops import jobstore as store
 from mlops import tracking
-from mlops.engine.environments import environment_holder
 from mlops.engine.execute import Execution, Settings
 from mlops.engine.names import new_job_name
-from mlops.engine.overrides import params_override, unknown_override_problems
 from mlops.engine.plan import Plan
 from mlops.engine.planning import plan_job
 from mlops.engine.progress import Progress
@@ -30,8 +28,10 @@ from mlops.engine.sources import resolve_inputs
 from mlops.engine.status import engine_identity, engine_runs
 from mlops.environments import prepare_all
 from mlops.environments.modes import current_mode
+from mlops.environments.spec import of_node
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
+from mlops.validation.overrides import params_override, unknown_override_problems
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -107,7 +107,7 @@ def _load(path: Path, overrides: list[dict[str, Any]]) -> Plan:
         raise ProblemsFound(unknown)
     plan = plan_job(path, overrides)
     plan = resolve_inputs(plan, path)
-    prepare_all(environment_holder(node) for node in plan.nodes.values())
+    prepare_all(of_node(node) for node in plan.nodes.values())
     return plan
 
 

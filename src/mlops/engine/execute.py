@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from mlops import jobstore as store
+from mlops.assets.snapshots import make_read_only, tree_hash
 from mlops.engine import reuse
-from mlops.engine.content import make_read_only, tree_hash
 from mlops.engine.node import (
     NodeState,
     SnapshotCache,

@@ -14,12 +14,12 @@ from typing import Any
 
 from mlops import jobstore as store
 from mlops import tracking
+from mlops.assets.snapshots import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.artifacts import ARTIFACT_FOLDERS, make_artifact_folders
-from mlops.engine.content import data_copy, remove_tree, snapshot, tree_hash
-from mlops.engine.environments import environment_holder
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream
 from mlops.environments import node_variables
+from mlops.environments.spec import of_node
 from mlops.expressions import format_value, quote_path, render_command
 from mlops.home import mlops_home
 from mlops.parallel import node_command
@@ -196,9 +196,7 @@ def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:
     # The node's environment (a build, or the engine's interpreter) in a throwaway overlay.
     overlay = store.node_folder(run_ids.get("AZUREML_ROOT_RUN_ID", "local"), node.id) / "venv"
     variables.update(
-        node_variables(
-            environment_holder(node), overlay, interpreter_folder(), variables.get("PATH", "")
-        )
+        node_variables(of_node(node), overlay, interpreter_folder(), variables.get("PATH", ""))
     )
     variables.update(
         {str(k): str(v) for k, v in (node.component_environment_variables or {}).items()}

@@ -14,9 +14,9 @@ from typing import Any
 
 from mlops import jobstore as store
 from mlops.engine.artifacts import DEFAULT_OUTPUT, artifacts_folder
-from mlops.engine.environments import environment_holder
 from mlops.engine.node import NodeState
 from mlops.environments import describe
+from mlops.environments.spec import of_node
 from mlops.plan.model import DataPath, Literal, Node, Upstream
 
 _LOG_TAIL_LINES = 20
@@ -187,7 +187,7 @@ def node_record(
         exit_code=state.exit_code,
         metrics=metrics,
         tags=tags,
-        environment=describe(environment_holder(state.node)),
+        environment=describe(of_node(state.node)),
         message=state.message or None,
         process=state.process if state.status == "Running" and state.process else None,
         log_tail=log_tail(log) if state.status == "Failed" else None,

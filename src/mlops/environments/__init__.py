@@ -12,17 +12,27 @@ batch worker).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import platform
+import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops.environments.modes import current_mode
+from mlops.environments.overlay import make_overlay
+
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
+    from mlops.environments.spec import Wanted
+
+# `spec` and `choose` are imported where used, not here: a parallel node's batch worker imports
+# this package for `enter_site` alone, and they load the asset store (packaging, sqlite3,
+# filelock): about 0.15 s per worker process on a loaded 2-core machine, against 0.03 s.
 
 __all__ = [
     "deployment_python",
@@ -41,32 +51,32 @@ _BUILDS_AT_ONCE = 2
 SITE_VARIABLE = "MLOPS_ENVIRONMENT_SITE"
 
 
-def _memo_key(component: Any, kind: str) -> tuple[str, str, str]:
-    from mlops.environments.modes import current_mode
-    from mlops.environments.spec import cache_token
+def _memo_key(wanted: Wanted | None, kind: str) -> tuple[str, str, str]:
+    from mlops.environments.spec import cache_token  # deferred: see the note at the top
 
-    return (current_mode(), kind, cache_token(component))
+    return (current_mode(), kind, cache_token(wanted))
 
 
-def prepared_for(component: Any, kind: str = "node") -> Prepared:
-    """Where `component`'s environment runs (building it when the mode says so); remembered.
+def prepared_for(wanted: Wanted | None, kind: str = "node") -> Prepared:
+    """Where an environment runs (building it when the mode says so); remembered.
 
     Args:
-        component: An azure-ai-ml component or deployment (anything with `environment`).
+        wanted: The environment a node or deployment names (`spec.of_node`, `spec.of_entity`);
+            None for none.
         kind: "node" or "deployment" (a deployment adds the inference server).
 
     Raises:
         MlopsError: The build failed; UsageError: MLOPS_ENV_MODE is not a mode.
     """
-    from mlops.environments.choose import prepare
-    from mlops.environments.spec import Spec, of_component
+    from mlops.environments.choose import prepare  # deferred: see the note at the top
+    from mlops.environments.spec import Spec, of_wanted
 
-    memo = _memo_key(component, kind)
+    memo = _memo_key(wanted, kind)
     with _lock:
         known = _prepared.get(memo)
     if known is not None and (known.bin_folder is None or known.bin_folder.is_dir()):
         return known
-    spec = of_component(component) or Spec("none", notes=(), buildable=False)
+    spec = of_wanted(wanted) or Spec("none", notes=(), buildable=False)
     prepared = prepare(spec, memo[0], kind)
     with _lock:
         _prepared[memo] = prepared
@@ -91,20 +101,20 @@ def _say(prepared: Prepared) -> None:
         logger.info("Note: %s", note)
 
 
-def prepare_all(components: Iterable[Any], kind: str = "node") -> list[Prepared]:
+def prepare_all(environments: Iterable[Wanted | None], kind: str = "node") -> list[Prepared]:
     """Prepare every distinct environment of a job before its nodes start (builds in parallel),
     and say in one line each where it runs.
 
     Raises:
         MlopsError: A build failed (the first failure, naming package, reason and log).
     """
-    distinct: dict[tuple[str, str, str], Any] = {}
-    for component in components:
-        distinct.setdefault(_memo_key(component, kind), component)
+    distinct: dict[tuple[str, str, str], Wanted | None] = {}
+    for wanted in environments:
+        distinct.setdefault(_memo_key(wanted, kind), wanted)
     if not distinct:
         return []
     with ThreadPoolExecutor(max_workers=_BUILDS_AT_ONCE) as pool:
-        futures = [pool.submit(prepared_for, component, kind) for component in distinct.values()]
+        futures = [pool.submit(prepared_for, wanted, kind) for wanted in distinct.values()]
         results = [future.result() for future in futures]
     for prepared in results:
         if prepared.label != "none":
@@ -112,20 +122,20 @@ def prepare_all(components: Iterable[Any], kind: str = "node") -> list[Prepared]
     return results
 
 
-def describe(component: Any, kind: str = "node") -> dict[str, Any] | None:
+def describe(wanted: Wanted | None, kind: str = "node") -> dict[str, Any] | None:
     """A prepared environment's record entry (mode, where it ran, why), None when not prepared."""
     with _lock:
-        prepared = _prepared.get(_memo_key(component, kind))
+        prepared = _prepared.get(_memo_key(wanted, kind))
     return prepared.to_json() if prepared else None
 
 
 def node_variables(
-    component: Any, overlay_folder: Path, engine_bin: Path, path: str
+    wanted: Wanted | None, overlay_folder: Path, engine_bin: Path, path: str
 ) -> dict[str, str]:
     """The variables that run a node in its environment, inside a throwaway overlay.
 
     Args:
-        component: The node's component.
+        wanted: The node's environment (`spec.of_node`).
         overlay_folder: A folder of the node's own for the overlay venv (replaced).
         engine_bin: The folder where `python` is the engine's interpreter.
         path: The PATH the node would otherwise see.
@@ -134,9 +144,7 @@ def node_variables(
         PATH (the overlay's bin, then the build's or the engine's), VIRTUAL_ENV (the overlay,
         so `pip install` and `uv pip install` write there) and MLOPS_ENVIRONMENT.
     """
-    from mlops.environments.overlay import make_overlay
-
-    prepared = prepared_for(component)
+    prepared = prepared_for(wanted)
     bin_folder = make_overlay(
         overlay_folder,
         prepared.python,
@@ -163,9 +171,6 @@ def enter_site() -> None:
     A parallel node's worker runs on the engine's interpreter; this makes the packages of its
     environment's build win over the engine's. Does nothing outside such a node.
     """
-    import importlib
-    import sys
-
     folders = [folder for folder in os.environ.get(SITE_VARIABLE, "").split(os.pathsep) if folder]
     for folder in reversed(folders):
         if folder not in sys.path:
@@ -174,15 +179,16 @@ def enter_site() -> None:
         importlib.invalidate_caches()
 
 
-def deployment_python(deployment: Any) -> str:
+def deployment_python(wanted: Wanted | None) -> str:
     """The interpreter a deployment's inference server runs on (its build's, or the engine's).
+
+    Args:
+        wanted: The deployment's environment (`spec.of_entity`).
 
     Raises:
         MlopsError: The build failed.
     """
-    import sys
-
-    prepared = prepared_for(deployment, "deployment")
+    prepared = prepared_for(wanted, "deployment")
     if prepared.label != "none":
         _say(prepared)
     return str(prepared.bin_folder / "python") if prepared.bin_folder else sys.executable

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from uv import find_uv_bin
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,8 +32,6 @@ class Interpreter:
 
 def uv_binary() -> str:
     """The uv executable installed with the engine (a dependency of the project)."""
-    from uv import find_uv_bin
-
     return find_uv_bin()
 
 

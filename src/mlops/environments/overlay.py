@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import sys
 from pathlib import Path
 
@@ -72,8 +73,6 @@ def make_overlay(
 
 def engine_site_packages() -> list[Path]:
     """The engine interpreter's own site-packages folders (its venv's, when it runs in one)."""
-    import site
-
     return [Path(path) for path in site.getsitepackages() if Path(path).is_dir()]
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from mlops.environments import cache
+from mlops.environments.build import build
 from mlops.environments.interpreters import interpreter_for
 from mlops.environments.key import build_key
 from mlops.environments.runtime import runtime_requirements
 from mlops.environments.spec import Spec, from_entity
+from mlops.errors import MlopsError
 
 KINDS = ("node", "deployment")
 
@@ -91,9 +93,6 @@ def prune(older_than_days: float, everything: bool = False) -> list[dict[str, An
 
 def build_now(environment: Any, label: str | None = None) -> Path:
     """Build an environment for nodes now (`mlops environment create --build`)."""
-    from mlops.environments.build import build
-    from mlops.errors import MlopsError
-
     spec = from_entity(environment, label)
     if not spec.buildable:
         raise MlopsError(f"{spec.notes[0]}. Fix: give the environment a conda_file to build.")

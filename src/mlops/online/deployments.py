@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from mlops.assets import resolve_model
-from mlops.engine.content import snapshot
-from mlops.engine.overrides import params_override
+from mlops.assets.snapshots import snapshot
 from mlops.environments import deployment_python
-from mlops.environments.spec import shown
+from mlops.environments.spec import of_entity, shown
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
 from mlops.validation import check_online_deployment
+from mlops.validation.overrides import params_override
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name
 
 def _start(entity: Any, folder: Path) -> dict[str, Any]:
     model_path, model_name, model_version, model_reference = _model(entity)
-    python = deployment_python(entity)  # its environment's build, or the engine's
+    python = deployment_python(of_entity(entity.environment))  # its build's, or the engine's
     code, scoring_script = _code(entity, model_path)
     revision = folder / "revisions" / secrets.token_hex(4)
     revision.mkdir(parents=True)

@@ -22,7 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 from filelock import FileLock, Timeout
 
 from mlops import atomic
-from mlops.engine.content import remove_tree
+from mlops.assets.snapshots import remove_tree
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
 

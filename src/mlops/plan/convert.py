@@ -34,6 +34,7 @@ from mlops.plan.model import (
     Upstream,
 )
 from mlops.plan.sources import typed_literal
+from mlops.plan.wiring import GivenData, Ports, Wiring
 
 COMMAND_NODE = "main"
 # A sweep node's own fields, kept in the plan as written (azure-ai-ml's serialisation).
@@ -160,6 +161,70 @@ def input_spec(declaration: Any) -> InputSpec:
         max=getattr(declaration, "max", None),
         enum=tuple(enum) if enum else None,
     )
+
+
+def component_ports(component: Any) -> Ports:
+    """A component's declared inputs and outputs (an azure-ai-ml component) as plain data."""
+    return Ports(
+        type=getattr(component, "type", None),
+        inputs={name: input_spec(value) for name, value in (component.inputs or {}).items()},
+        outputs={
+            name: getattr(output, "type", None)
+            for name, output in (component.outputs or {}).items()
+        },
+    )
+
+
+def node_component(node: Any) -> Any:
+    """What a pipeline node runs: its component, or a sweep node's trial (a command component,
+    inline, a file or registered; the node's outputs are the best trial's); None for a node
+    without one (AutoML)."""
+    if getattr(node, "type", None) == "sweep":
+        return getattr(node, "trial", None)
+    return getattr(node, "component", None)
+
+
+def node_wiring(node: Any, component: Any) -> Wiring:
+    """A pipeline node (an azure-ai-ml node) and its component as plain data: the ports and
+    what the node binds to them (what validation checks and the planner resolves)."""
+    return Wiring(
+        ports=component_ports(component),
+        inputs={name: _given(value) for name, value in (node.inputs or {}).items()},
+        outputs={name: _unwrapped(value) for name, value in (node.outputs or {}).items()},
+    )
+
+
+def pipeline_inputs(job: Any) -> dict[str, tuple[str | None, Any]]:
+    """Input name -> (type, literal) of a pipeline job, with `--set` overrides applied: what
+    `${{parent.inputs.<name>}}` gives its node inputs."""
+    result = {}
+    for name, value in (job.inputs or {}).items():
+        data = _unwrapped(value)
+        data_type = getattr(data, "type", None)
+        if data_type is not None:
+            result[name] = (data_type, None)
+        elif data is not None and not isinstance(data, dict):
+            result[name] = (None, data)
+        else:
+            result[name] = (None, None)
+    return result
+
+
+def _unwrapped(value: Any) -> Any:
+    """The value azure-ai-ml's node input or output wrapper holds."""
+    return getattr(value, "_data", value)
+
+
+def _given(value: Any) -> Any:
+    data = _unwrapped(value)
+    if hasattr(data, "path"):  # an azure-ai-ml Input: data given by path
+        path = data.path
+        return GivenData(
+            None if path is None else str(path),
+            getattr(data, "type", None),
+            getattr(data, "mode", None),
+        )
+    return data
 
 
 def _output_types(entity: Any) -> dict[str, str]:
@@ -297,7 +362,8 @@ class _Planner:
             component = self._component(node, node_id)
             if component is None:
                 continue
-            inputs = self._node_inputs(node, component, sources, prefix, node_id)
+            wiring = node_wiring(node, component)
+            inputs = self._node_inputs(wiring, sources, prefix, node_id)
             if component.type == "pipeline":
                 inner = self.add_pipeline(component, inputs, f"{node_id}/")
                 for output, source in inner.items():
@@ -306,15 +372,14 @@ class _Planner:
                 self.nodes[node_id] = _sweep_node(node_id, component, node, inputs)
             else:
                 self.nodes[node_id] = _component_node(node_id, component, node, inputs)
-            for key, value in (node.outputs or {}).items():
-                reference = binding(getattr(value, "_data", value))
+            for key, value in wiring.outputs.items():
+                reference = binding(value)
                 if reference and reference.scope == "parent" and reference.kind == "outputs":
                     outputs[reference.name] = Upstream(node_id, key)
         return outputs
 
     def _component(self, node: Any, node_id: str) -> Any:
-        # A sweep node runs its trial (a command component, inline, a file or registered).
-        component = node.trial if getattr(node, "type", None) == "sweep" else node.component
+        component = node_component(node)
         if not isinstance(component, str):
             return component
         try:
@@ -327,40 +392,38 @@ class _Planner:
         self.registered[component] = str(stored)
         return entity
 
-    def _node_inputs(self, node, component, sources, prefix, node_id) -> dict[str, Source]:
+    def _node_inputs(self, wiring: Wiring, sources, prefix, node_id) -> dict[str, Source]:
         inputs: dict[str, Source] = {}
-        values = node.inputs or {}
-        for name, declaration in (component.inputs or {}).items():
-            data = getattr(values.get(name), "_data", None)
+        for name, declaration in wiring.ports.inputs.items():
             source = self._input_source(
-                data, declaration, sources, prefix, f"jobs.{node_id}.inputs.{name}"
+                wiring.inputs.get(name),
+                declaration,
+                sources,
+                prefix,
+                f"jobs.{node_id}.inputs.{name}",
             )
-            if source is None and getattr(declaration, "default", None) is not None:
+            if source is None and declaration.default is not None:
                 source = Literal(declaration.default)
             if isinstance(source, Literal):
-                source = typed_literal(getattr(declaration, "type", None), source.value)
+                source = typed_literal(declaration.type, source.value)
             inputs[name] = source
         return inputs
 
-    def _input_source(self, data, declaration, sources, prefix, field_name) -> Source:
+    def _input_source(
+        self, data: Any, declaration: InputSpec, sources, prefix, field_name
+    ) -> Source:
         if data is None:
             return None
-        reference = binding(data) if isinstance(data, str) else None
+        reference = binding(data)
         if reference is not None:
             if reference.scope == "parent" and reference.kind == "inputs":
                 return sources.get(reference.name)
             if reference.scope == "job":
                 return Upstream(f"{prefix}{reference.job}", reference.name)
             return None
-        path = getattr(data, "path", None)
-        kind = getattr(declaration, "type", None)
-        if path is not None:
-            return self._data(
-                str(path),
-                getattr(data, "type", None) or kind,
-                getattr(data, "mode", None),
-                field_name,
-            )
+        kind = declaration.type
+        if isinstance(data, GivenData) and data.path is not None:
+            return self._data(data.path, data.type or kind, data.mode, field_name)
         if kind in PATH_TYPES and isinstance(data, str):
             return self._data(data, kind, None, field_name)
         return Literal(data)

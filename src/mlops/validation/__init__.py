@@ -11,12 +11,14 @@ from typing import Any
 from mlops.azure.loaders import azure_only, entity_errors, load_entity
 from mlops.documents import read_document
 from mlops.errors import MlopsError, Problem, ProblemsFound, errors_only
+from mlops.plan.convert import component_ports, pipeline_inputs, plan_command_job, plan_pipeline
 from mlops.plan.model import Plan
 from mlops.validation.clean_cache import CleanFiles
 from mlops.validation.components import component_problems
 from mlops.validation.deployments import deployment_problems
 from mlops.validation.files import validate_files, yaml_files
-from mlops.validation.pipelines import PipelineChecker, parent_inputs_of
+from mlops.validation.pipelines import PipelineChecker
+from mlops.validation.registered import registered_component_and_file
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ def check_job(
     problems = _service_checks(job, path, document)
     if getattr(job, "type", None) == "pipeline":
         checker = PipelineChecker()
-        checker.check(job, str(path), document, parent_inputs_of(job))
+        checker.check(job, str(path), document, pipeline_inputs(job))
         problems += checker.problems
     return job, problems
 
@@ -72,9 +74,6 @@ def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) ->
         ProblemsFound: Every problem found (checks and planning); no plan.
         MlopsError: The job is neither a pipeline nor a command job (no plan is made for it).
     """
-    from mlops.plan.convert import plan_command_job, plan_pipeline
-    from mlops.validation.registered import registered_component_and_file
-
     path = Path(path)
     job, problems = check_job(path, params_override)
     errors = errors_only(problems)
@@ -102,7 +101,8 @@ def check_component(path: Path) -> tuple[Any | None, list[Problem]]:
     document = read_document(path)
     if component.type == "pipeline":
         checker = PipelineChecker()
-        parent = {name: (value.type, None) for name, value in (component.inputs or {}).items()}
+        ports = component_ports(component).inputs
+        parent = {name: (spec.type, None) for name, spec in ports.items()}
         checker.check(component, str(path), document, parent)
         return component, checker.problems
     return component, component_problems(component, str(path), document)

@@ -4,6 +4,9 @@ Bindings to jobs, outputs or parent inputs that do not exist, literals that do n
 input, unknown input names and keys on nodes (azure-ai-ml silently drops them), and outputs
 that cannot feed the inputs they are bound to. Nested pipeline components are checked in their
 own files.
+
+The bindings are checked on the plan's own data (`mlops.plan.wiring`, made by
+`plan.convert.node_wiring`), the same the planner resolves them from.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import Any
 from mlops.documents import YamlDocument, read_document
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import ExpressionError, Reference, binding
+from mlops.plan.convert import node_component, node_wiring
+from mlops.plan.model import InputSpec
+from mlops.plan.wiring import GivenData, Ports, Wiring
 from mlops.validation.components import component_problems
 from mlops.validation.literals import literal_problem, type_fit_problem
 from mlops.validation.registered import registered_component, store_knows
@@ -44,24 +50,45 @@ class PipelineChecker:
         """
         raw_jobs = (document.data or {}).get("jobs") or {}
         outputs = set((document.data or {}).get("outputs") or {})
-        for name, node in (pipeline.jobs or {}).items():
-            raw = raw_jobs.get(name) or {}
+        nodes = pipeline.jobs or {}
+        # Every node's component first (a binding may name a node further down), each node's
+        # problems then reported in node order, as written.
+        components, found = {}, {}
+        for name, node in nodes.items():
+            reported, self.problems = self.problems, []
+            components[name] = self._component(NodeWhere(file, document, f"jobs.{name}"), node)
+            found[name], self.problems = self.problems, reported
+        wirings = {
+            name: node_wiring(node, components[name])
+            for name, node in nodes.items()
+            if components[name] is not None
+        }
+        for name, node in nodes.items():
             where = NodeWhere(file, document, f"jobs.{name}")
-            self._check_node(name, node, raw, where, pipeline.jobs, parent, outputs)
+            for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
+                self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
+            self.problems += found[name]
+            if components[name] is None:
+                continue
+            raw = raw_jobs.get(name) or {}
+            self._check_node(
+                name, node, components[name], (set(nodes), wirings), raw, where, parent, outputs
+            )
 
-    def _check_node(self, name, node, raw, where, jobs, parent, parent_outputs) -> None:
-        for key in set(getattr(node, "kwargs", None) or {}) - _NODE_KWARGS_ALLOWED:
-            self._add(where, key, "unknown key on a node", "remove it or fix its spelling")
+    def _component(self, where: NodeWhere, node: Any) -> Any | None:
+        """A node's component entity (a registered one looked up); None when there is none to
+        check (AutoML, or a registered name the local store does not have)."""
         component = node_component(node)
-        if component is None:
-            return  # an AutoML node: azure-ai-ml checked it; it has no component to bind
         if isinstance(component, str):
-            component = self._registered_component(where, component)
-            if component is None:
-                return
+            return self._registered_component(where, component)
+        return component
+
+    def _check_node(self, name, node, component, level, raw, where, parent, parent_outputs):
+        """Check one node; `level` is every node name of its pipeline and their wirings."""
         self._check_component_file(component)
+        wiring: Wiring = level[1][name]
         inline = "component" not in raw and "trial" not in raw
-        declared = component.inputs or {}
+        declared = wiring.ports.inputs
         component_type = getattr(component, "type", None)
         for key in raw.get("inputs") or {}:
             if key in declared or inline or component_type in _OPEN_INPUT_TYPES:
@@ -76,14 +103,13 @@ class PipelineChecker:
                 # pipeline component's node: a likely mistake, not an invalid file.
                 warning=component_type == "pipeline",
             )
-        for key, value in (node.inputs or {}).items():
-            data = getattr(value, "_data", value)
+        for key, data in wiring.inputs.items():
             if data is None or key not in declared or component_type in _OPEN_INPUT_TYPES:
                 continue
-            self._check_input(where, f"inputs.{key}", declared[key], data, name, jobs, parent)
+            self._check_input(where, f"inputs.{key}", declared[key], data, name, level, parent)
         for key, value in (raw.get("outputs") or {}).items():
-            if key not in (component.outputs or {}):
-                names = ", ".join(sorted(component.outputs or {})) or "none"
+            if key not in wiring.ports.outputs:
+                names = ", ".join(sorted(wiring.ports.outputs)) or "none"
                 self._add(where, f"outputs.{key}", f"unknown output {key!r}: declared: {names}")
                 continue
             reference = self._reference(where, f"outputs.{key}", value)
@@ -104,19 +130,16 @@ class PipelineChecker:
             self.problems += sweep_node_problems(
                 node, component, where.file, where.document, where.prefix
             )
-        if getattr(component, "type", None) == "pipeline" and component._source_path:
+        if wiring.ports.type == "pipeline" and component._source_path:
             nested = Path(component._source_path)
-
-            parent_of_nested = {
-                key: (getattr(value, "type", None), None) for key, value in declared.items()
-            }
+            parent_of_nested = {key: (value.type, None) for key, value in declared.items()}
             self.check(component, str(nested), read_document(nested), parent_of_nested)
 
-    def _check_input(self, where, field, declaration, data, name, jobs, parent) -> None:
+    def _check_input(self, where, field, declaration, data, name, level, parent) -> None:
         reference = self._reference(where, field, data)
         if reference is None:
             if not isinstance(data, str) or "${{" not in data:
-                literal = getattr(data, "path", data)
+                literal = data.path if isinstance(data, GivenData) else data
                 problem = literal_problem(declaration, literal)
                 if problem:
                     self._add(where, field, problem, _literal_fix(declaration))
@@ -141,7 +164,7 @@ class PipelineChecker:
             if problem:
                 self._add(where, field, f"{reference.text}: {problem}", _literal_fix(declaration))
         elif reference.scope == "job":
-            self._check_job_binding(where, field, declaration, reference, name, jobs)
+            self._check_job_binding(where, field, declaration, reference, name, level)
         else:
             self._add(
                 where,
@@ -150,7 +173,8 @@ class PipelineChecker:
                 "bind to ${{parent.inputs.<name>}} or ${{parent.jobs.<job>.outputs.<name>}}",
             )
 
-    def _check_job_binding(self, where, field, declaration, reference, name, jobs) -> None:
+    def _check_job_binding(self, where, field, declaration, reference, name, level) -> None:
+        jobs, wirings = level
         if reference.job not in jobs or reference.job == name:
             self._add(
                 where,
@@ -160,22 +184,23 @@ class PipelineChecker:
                 "fix the job name",
             )
             return
-        source = node_component(jobs[reference.job])
-        if isinstance(source, str):
-            source = self._registered.get(source)
-        if source is None:
-            return  # an AutoML node or a component not at hand: its ports are Azure's to check
-        ports = (source.outputs if reference.kind == "outputs" else source.inputs) or {}
-        if reference.name not in ports:
+        if reference.job not in wirings:
+            return  # its component is not known here (AutoML, or registered only on Azure)
+        ports: Ports = wirings[reference.job].ports
+        if reference.kind == "outputs":
+            types = dict(ports.outputs)
+        else:
+            types = {key: spec.type for key, spec in ports.inputs.items()}
+        if reference.name not in types:
             self._add(
                 where,
                 field,
                 f"{reference.text}: job {reference.job} has no {reference.kind[:-1]} "
-                f"{reference.name!r} (it has: {', '.join(sorted(ports)) or 'none'})",
+                f"{reference.name!r} (it has: {', '.join(sorted(types)) or 'none'})",
                 f"fix the {reference.kind[:-1]} name",
             )
             return
-        problem = type_fit_problem(getattr(ports[reference.name], "type", None), declaration.type)
+        problem = type_fit_problem(types[reference.name], declaration.type)
         if problem:
             self._add(where, field, f"{reference.text}: {problem}", "bind an output of that type")
 
@@ -240,14 +265,6 @@ class PipelineChecker:
         self.problems.append(Problem(where.file, line, path, message, fix, warning=warning))
 
 
-def node_component(node: Any) -> Any:
-    """What a node runs: its component, or a sweep node's trial (whose outputs are the node's
-    outputs: the best trial's); None for a node without one (AutoML)."""
-    if getattr(node, "type", None) == "sweep":
-        return getattr(node, "trial", None)
-    return getattr(node, "component", None)
-
-
 class NodeWhere:
     """The file, document and field prefix of one node, for problem locations."""
 
@@ -255,31 +272,16 @@ class NodeWhere:
         self.file, self.document, self.prefix = file, document, prefix
 
 
-def _literal_fix(declaration: Any) -> str:
+def _literal_fix(declaration: InputSpec) -> str:
     article = "an" if declaration.type[0] in "aeiou" else "a"
     parts = [f"give {article} {declaration.type}"]
-    if getattr(declaration, "enum", None):
+    if declaration.enum:
         parts = [f"use one of {', '.join(map(str, declaration.enum))}"]
     bounds = [
         f"{label} {value}"
-        for label in ("min", "max")
-        if (value := getattr(declaration, label, None)) is not None
+        for label, value in (("min", declaration.min), ("max", declaration.max))
+        if value is not None
     ]
     if bounds:
         parts.append(f"within {' and '.join(bounds)}")
     return " ".join(parts)
-
-
-def parent_inputs_of(job: Any) -> dict[str, tuple[str | None, Any]]:
-    """Input name -> (type, literal) of a pipeline job, with `--set` overrides applied."""
-    result = {}
-    for name, value in (job.inputs or {}).items():
-        data = getattr(value, "_data", value)
-        data_type = getattr(data, "type", None)
-        if data_type is not None:
-            result[name] = (data_type, None)
-        elif data is not None and not isinstance(data, dict):
-            result[name] = (None, data)
-        else:
-            result[name] = (None, None)
-    return result

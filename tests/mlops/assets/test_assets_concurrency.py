@@ -3,10 +3,12 @@ mid-registration leaves no half-registered asset, and its orphan copy is swept."
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -109,3 +111,42 @@ def test_a_crash_before_the_catalog_write_leaves_only_a_swept_orphan(cli, csv_fo
     # ... and is referenced now, so only the stale stage goes.
     assert content.sweep("assets", catalog.all_paths()) == []
     assert not stale_stage.exists()
+
+
+def test_model_create_waits_for_a_registration_holding_the_stores_register_lock(
+    tmp_path, mlops_home, make_csv
+):
+    """The template's register step flocks `<store>.register.lock` while it reads the versions
+    and registers; `model create` takes that same lock, so its explicit version is checked
+    against what the step registered, never around it."""
+    from mlops.assets.models import create_model
+    from mlops.errors import MlopsError
+
+    model = make_csv(tmp_path / "model", rows=3)
+    assert create_model(name="shared", path=str(model)).version == "1"
+    make_csv(model, rows=4)  # new content: a new version
+    outcome: list[object] = []
+
+    def create_version_2() -> None:
+        try:
+            outcome.append(create_model(name="shared", version="2", path=str(model)).version)
+        except MlopsError as error:
+            outcome.append(error)
+
+    lock_file = tracking.registry_lock_file()
+    assert lock_file == tracking.local_database().parent / "mlflow.db.register.lock"
+    with lock_file.open("a") as handle:  # what diabetes_regression.registry.registry_lock does
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        creating = threading.Thread(target=create_version_2)
+        creating.start()
+        creating.join(timeout=1.0)
+        assert creating.is_alive() and outcome == []  # waiting for the lock
+        client = tracking.client()  # the step registers version 2 while it holds the lock
+        client.create_model_version("shared", source=str(model), tags={"by": "step"})
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    creating.join(timeout=60)
+    (error,) = outcome
+    assert "model shared version 2 already exists with different content" in str(error)
+    assert "leave out the version to get version 3" in str(error)
+    versions = tracking.client().search_model_versions("name='shared'")
+    assert sorted((v.version, v.tags.get("by")) for v in versions) == [(1, None), (2, "step")]

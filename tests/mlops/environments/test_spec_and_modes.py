@@ -14,8 +14,9 @@ from mlops.environments.choose import prepare
 from mlops.environments.interpreters import interpreter_for
 from mlops.environments.key import build_key
 from mlops.environments.modes import current_mode, mode_set_to
-from mlops.environments.spec import Spec, from_entity
+from mlops.environments.spec import Spec, Wanted, cache_token, from_entity, of_node, of_wanted
 from mlops.errors import UsageError
+from mlops.plan.model import Node
 
 
 def _environment(dependencies: list, image: str | None = None) -> SimpleNamespace:
@@ -57,6 +58,32 @@ def test_an_image_alone_is_accepted_and_noted_not_built() -> None:
     )
     prepared = prepare(spec, "isolated", "node")
     assert (prepared.ran_in, prepared.reason) == ("engine", "nothing to build locally")
+
+
+def _node(environment: str | None, reference: str | None, conda: dict | None) -> Node:
+    return Node("n", "command", "echo", None, environment, reference, conda, None, True, {}, {})
+
+
+def test_a_planned_nodes_environment_is_read_from_the_plans_own_fields(mlops_home) -> None:
+    conda = {"dependencies": ["python=3.11", {"pip": ["pyjokes==0.8.3"]}]}
+    inline = of_node(_node("{...}", None, conda))
+    assert inline == Wanted(conda_file=conda)
+    spec = of_wanted(inline)
+    assert (spec.label, spec.python, spec.requirements) == ("inline", "3.11", ("pyjokes==0.8.3",))
+    image_only = of_wanted(of_node(_node("{...}", None, None)))
+    assert (image_only.buildable, image_only.notes) == (
+        False,
+        ("inline: no conda file, nothing to build locally",),
+    )
+    registered = of_wanted(of_node(_node("azureml:missing@latest", "azureml:missing@latest", None)))
+    assert registered.label == "azureml:missing@latest"
+    assert not registered.buildable
+    assert "not in the local store" in registered.notes[0]
+    assert of_node(_node(None, None, None)) is None
+    assert of_wanted(None) is None
+    assert cache_token(None) == "None"
+    assert cache_token(Wanted(reference="azureml:e:1")) == "azureml:e:1"
+    assert cache_token(inline) != cache_token(Wanted(conda_file={"dependencies": []}))
 
 
 def test_the_key_ignores_order_and_names_but_not_versions_or_python() -> None:

@@ -318,8 +318,16 @@ def validate(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.parametrize(
     ("given", "reported", "line", "field", "message", "fix"),
-    CASES,
-    ids=[f"{case[0]}:{case[3]}" for case in CASES],
+    [
+        pytest.param(
+            *case,
+            id=f"{case[0]}:{case[3]}",
+            # A workflow is checked by actionlint, zizmor and check-jsonschema: three processes
+            # (6-8 s a case on a loaded machine), so the fast tier leaves these to the suite.
+            marks=pytest.mark.slow if case[0].startswith(".github/") else (),
+        )
+        for case in CASES
+    ],
 )
 def test_each_mistake_is_reported_where_it_is(validate, given, reported, line, field, message, fix):
     code, out, _ = validate(str(BROKEN / given))

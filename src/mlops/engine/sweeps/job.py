@@ -21,7 +21,6 @@ from mlops import jobstore as store
 from mlops import tracking
 from mlops.documents import MAX_YAML_BYTES
 from mlops.engine.names import new_job_name
-from mlops.engine.overrides import params_override
 from mlops.engine.plan import PlannedNode
 from mlops.engine.record import iso, node_record
 from mlops.engine.runs import JobRuns, job_tracker, tracking_summary
@@ -36,6 +35,7 @@ from mlops.plan.convert import job_info, plan_command_job
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
+from mlops.validation.overrides import params_override
 
 __all__ = ["create_sweep_job", "is_sweep_file"]
 

@@ -20,7 +20,13 @@ def main(argv=None):
     features = frame.drop(columns="y").astype(float)
     model = Ridge(alpha=args.alpha).fit(features, frame["y"])
     signature = infer_signature(features, model.predict(features))
-    mlflow.sklearn.save_model(model, str(args.model), signature=signature)
+    # Requirements given: MLflow would otherwise infer them in a subprocess (seconds per run).
+    mlflow.sklearn.save_model(
+        model,
+        str(args.model),
+        signature=signature,
+        pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
+    )
 
 
 if __name__ == "__main__":

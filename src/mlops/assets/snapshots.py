@@ -1,4 +1,5 @@
-"""Content hashes of files and folders, code snapshots, and read-only copies of input data.
+"""Content hashes of files and folders, code snapshots, and read-only copies of input data:
+what a job node, an online deployment and a batch deployment run from.
 
 A code snapshot is taken once per code folder and job, named by its content hash, and follows
 the folder's `.amlignore` (or `.gitignore`) as Azure ML's upload does.
