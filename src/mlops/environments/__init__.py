@@ -6,15 +6,14 @@ Whatever runs where, a node runs in a throwaway overlay (`overlay`), so its `pip
 never changes the engine's interpreter or a cached build.
 
 The hooks: `prepare_all` (before a job's nodes start), `node_variables` (each node's PATH),
-`describe` (the job record), `deployment_python` (a deployment's server), `enter_site` (a
-batch worker).
+`describe` (the job record), `deployment_python` (a deployment's server); a parallel node's
+workers run on the interpreter `PYTHON_VARIABLE` names (its overlay's).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import platform
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "deployment_python",
     "describe",
-    "enter_site",
     "node_variables",
     "prepare_all",
     "prepared_for",
@@ -38,7 +36,8 @@ logger = logging.getLogger(__name__)
 _prepared: dict[tuple[str, str, str], Prepared] = {}
 _lock = threading.Lock()
 _BUILDS_AT_ONCE = 2
-SITE_VARIABLE = "MLOPS_ENVIRONMENT_SITE"
+# The node's own interpreter (its overlay's), which a parallel node's workers run on.
+PYTHON_VARIABLE = "MLOPS_ENVIRONMENT_PYTHON"
 
 
 def _memo_key(component: Any, kind: str) -> tuple[str, str, str]:
@@ -132,7 +131,8 @@ def node_variables(
 
     Returns:
         PATH (the overlay's bin, then the build's or the engine's), VIRTUAL_ENV (the overlay,
-        so `pip install` and `uv pip install` write there) and MLOPS_ENVIRONMENT.
+        so `pip install` and `uv pip install` write there), MLOPS_ENVIRONMENT and
+        MLOPS_ENVIRONMENT_PYTHON (the overlay's python, for a parallel node's workers).
     """
     from mlops.environments.overlay import make_overlay
 
@@ -145,33 +145,12 @@ def node_variables(
         prepared.full_version,
     )
     base_bin = prepared.bin_folder or engine_bin
-    variables = {
+    return {
         "PATH": os.pathsep.join([str(bin_folder), str(base_bin), path]),
         "VIRTUAL_ENV": str(overlay_folder),
         "MLOPS_ENVIRONMENT": f"{prepared.label} ({prepared.mode}: {prepared.ran_in})",
+        PYTHON_VARIABLE: str(bin_folder / "python"),
     }
-    if prepared.bin_folder and prepared.full_version == platform.python_version():
-        # A parallel node's workers run on the engine's interpreter (they import mlops): they
-        # put the build's packages first (`enter_site`), which needs the same Python.
-        variables[SITE_VARIABLE] = os.pathsep.join(str(folder) for folder in prepared.site)
-    return variables
-
-
-def enter_site() -> None:
-    """Put the environment's site-packages first on sys.path (a batch worker, at its start).
-
-    A parallel node's worker runs on the engine's interpreter; this makes the packages of its
-    environment's build win over the engine's. Does nothing outside such a node.
-    """
-    import importlib
-    import sys
-
-    folders = [folder for folder in os.environ.get(SITE_VARIABLE, "").split(os.pathsep) if folder]
-    for folder in reversed(folders):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-    if folders:
-        importlib.invalidate_caches()
 
 
 def deployment_python(deployment: Any) -> str:
