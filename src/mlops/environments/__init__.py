@@ -5,9 +5,11 @@ MLOPS_HOME (`cache`), unless the mode (`modes`) says the engine's own interprete
 Whatever runs where, a node runs in a throwaway overlay (`overlay`), so its `pip install`
 never changes the engine's interpreter or a cached build.
 
-The hooks: `prepare_all` (before a job's nodes start), `node_variables` (each node's PATH),
-`describe` (the job record), `deployment_python` (a deployment's server); a parallel node's
-workers run on the interpreter `PYTHON_VARIABLE` names (its overlay's).
+The hooks: `prepare_all` (before a job's nodes start: a build that fails fails only the nodes
+that need it, when they start, as Azure fails a node whose image it cannot prepare),
+`node_variables` (each node's PATH), `describe` (the job record), `deployment_python` (a
+deployment's server); a parallel node's workers run on the interpreter `PYTHON_VARIABLE` names
+(its overlay's).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from mlops.errors import MlopsError
 
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
@@ -34,6 +38,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _prepared: dict[tuple[str, str, str], Prepared] = {}
+# The builds `prepare_all` saw fail, by memo key: the message each node that needs one fails with.
+_failed: dict[tuple[str, str, str], str] = {}
 _lock = threading.Lock()
 _BUILDS_AT_ONCE = 2
 # The node's own interpreter (its overlay's), which a parallel node's workers run on.
@@ -55,7 +61,8 @@ def prepared_for(component: Any, kind: str = "node") -> Prepared:
         kind: "node" or "deployment" (a deployment adds the inference server).
 
     Raises:
-        MlopsError: The build failed; UsageError: MLOPS_ENV_MODE is not a mode.
+        MlopsError: The build failed (now, or in this job's `prepare_all`); UsageError:
+            MLOPS_ENV_MODE is not a mode.
     """
     from mlops.environments.choose import prepare
     from mlops.environments.spec import Spec, of_component
@@ -63,6 +70,9 @@ def prepared_for(component: Any, kind: str = "node") -> Prepared:
     memo = _memo_key(component, kind)
     with _lock:
         known = _prepared.get(memo)
+        failure = _failed.get(memo)
+    if failure is not None:
+        raise MlopsError(failure)
     if known is not None and (known.bin_folder is None or known.bin_folder.is_dir()):
         return known
     spec = of_component(component) or Spec("none", notes=(), buildable=False)
@@ -94,27 +104,51 @@ def prepare_all(components: Iterable[Any], kind: str = "node") -> list[Prepared]
     """Prepare every distinct environment of a job before its nodes start (builds in parallel),
     and say in one line each where it runs.
 
+    A build that fails does not stop the job: it is said in one line (package, reason, log), and
+    each node that needs it fails when it starts (`prepared_for` raises its message again).
+
+    Returns:
+        The environments prepared (those whose build failed left out).
+
     Raises:
-        MlopsError: A build failed (the first failure, naming package, reason and log).
+        UsageError: MLOPS_ENV_MODE is not a mode.
     """
     distinct: dict[tuple[str, str, str], Any] = {}
     for component in components:
         distinct.setdefault(_memo_key(component, kind), component)
     if not distinct:
         return []
+    with _lock:
+        for memo in distinct:  # a new job tries again what an earlier one saw fail
+            _failed.pop(memo, None)
     with ThreadPoolExecutor(max_workers=_BUILDS_AT_ONCE) as pool:
-        futures = [pool.submit(prepared_for, component, kind) for component in distinct.values()]
-        results = [future.result() for future in futures]
-    for prepared in results:
+        futures = {
+            memo: pool.submit(prepared_for, component, kind) for memo, component in distinct.items()
+        }
+    results = []
+    for memo, future in futures.items():
+        try:
+            prepared = future.result()
+        except MlopsError as error:
+            logger.error("%s; the nodes that need it fail.", error)
+            with _lock:
+                _failed[memo] = str(error)
+            continue
         if prepared.label != "none":
             _say(prepared)
+        results.append(prepared)
     return results
 
 
 def describe(component: Any, kind: str = "node") -> dict[str, Any] | None:
-    """A prepared environment's record entry (mode, where it ran, why), None when not prepared."""
+    """A prepared environment's record entry (mode, where it ran, why), or the failure of its
+    build (`ran_in` None, `error` its one line); None when not prepared."""
+    memo = _memo_key(component, kind)
     with _lock:
-        prepared = _prepared.get(_memo_key(component, kind))
+        prepared = _prepared.get(memo)
+        failure = _failed.get(memo)
+    if failure is not None:
+        return {"mode": memo[0], "ran_in": None, "error": failure}
     return prepared.to_json() if prepared else None
 
 
