@@ -24,6 +24,7 @@ from mlops.engine.node import (
     environment,
     fresh_outputs,
     input_values,
+    prepare_environment,
     reuse_key,
     working_folder,
 )
@@ -111,12 +112,15 @@ class Execution:
         return logs
 
     def _start_ready(self) -> None:
+        # The nodes ready now are submitted together, as Azure submits them: one that fails at
+        # its start (its environment's build failed) does not hold back its independent peers.
+        stop_starting = self._stop_starting
         for node_id in self._pending():
             upstream = [self.states[dep] for dep in self.states[node_id].node.upstream]
             if any(dep.status in {"Failed", "Canceled"} or dep.message for dep in upstream):
                 self._skip(node_id, "an upstream node did not complete")
                 continue
-            if self._stop_starting:
+            if stop_starting:
                 self._skip(node_id, "an earlier node failed (continue_on_step_failure is false)")
                 continue
             if len(self._processes) + len(self._sweeps) >= self.max_parallel:
@@ -155,6 +159,7 @@ class Execution:
             if node.sweep is not None:
                 self._start_sweep(state)
                 return
+            prepare_environment(node)
             state.outputs = fresh_outputs(self.name, node)
             workdir = state.workdir = working_folder(self.name, node, snapshot_folder)
             process_argv = state.argv = argv(node, values, state.outputs, workdir)

@@ -18,7 +18,7 @@ from mlops.assets.snapshots import data_copy, remove_tree, snapshot, tree_hash
 from mlops.engine.artifacts import ARTIFACT_FOLDERS, make_artifact_folders
 from mlops.engine.plan import PlannedNode
 from mlops.engine.sources import DataPath, Literal, Upstream
-from mlops.environments import node_variables
+from mlops.environments import node_variables, prepared_for
 from mlops.environments.spec import of_node
 from mlops.expressions import format_value, quote_path, render_command
 from mlops.home import mlops_home
@@ -186,6 +186,16 @@ def argv(
             node.parallel, {k: v.value for k, v in values.items()}, outputs, workdir
         )
     return ["bash", "-c", command_line(node, values, outputs)]
+
+
+def prepare_environment(node: PlannedNode) -> None:
+    """Have the node's environment ready (its build, when it runs in one) before it starts.
+
+    Raises:
+        MlopsError: Its build failed (one line: package, reason, log): the node fails without
+            starting, as Azure fails a node whose image it cannot prepare.
+    """
+    prepared_for(of_node(node))
 
 
 def environment(node: PlannedNode, run_ids: dict[str, str]) -> dict[str, str]:

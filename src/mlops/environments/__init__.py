@@ -5,17 +5,17 @@ MLOPS_HOME (`cache`), unless the mode (`modes`) says the engine's own interprete
 Whatever runs where, a node runs in a throwaway overlay (`overlay`), so its `pip install`
 never changes the engine's interpreter or a cached build.
 
-The hooks: `prepare_all` (before a job's nodes start), `node_variables` (each node's PATH),
-`describe` (the job record), `deployment_python` (a deployment's server), `enter_site` (a
-batch worker).
+The hooks: `prepare_all` (before a job's nodes start: a build that fails fails only the nodes
+that need it, when they start, as Azure fails a node whose image it cannot prepare),
+`node_variables` (each node's PATH), `describe` (the job record), `deployment_python` (a
+deployment's server); a parallel node's workers run on the interpreter `PYTHON_VARIABLE` names
+(its overlay's).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
-import platform
 import sys
 import threading
 from collections.abc import Iterable
@@ -25,19 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 from mlops.environments.modes import current_mode
 from mlops.environments.overlay import make_overlay
+from mlops.errors import MlopsError
 
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
     from mlops.environments.spec import Wanted
 
-# `spec` and `choose` are imported where used, not here: a parallel node's batch worker imports
-# this package for `enter_site` alone, and they load the asset store (packaging, sqlite3,
-# filelock): about 0.15 s per worker process on a loaded 2-core machine, against 0.03 s.
+# `spec` and `choose` are imported where used, not here: a parallel node's driver (for
+# PYTHON_VARIABLE) and the job record (for `describe`, read by `mlops job list/show`) import this
+# package, and those two load the asset store (packaging, sqlite3, filelock).
 
 __all__ = [
     "deployment_python",
     "describe",
-    "enter_site",
     "node_variables",
     "prepare_all",
     "prepared_for",
@@ -46,9 +46,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _prepared: dict[tuple[str, str, str], Prepared] = {}
+# The builds `prepare_all` saw fail, by memo key: the message each node that needs one fails with.
+_failed: dict[tuple[str, str, str], str] = {}
 _lock = threading.Lock()
 _BUILDS_AT_ONCE = 2
-SITE_VARIABLE = "MLOPS_ENVIRONMENT_SITE"
+# The node's own interpreter (its overlay's), which a parallel node's workers run on.
+PYTHON_VARIABLE = "MLOPS_ENVIRONMENT_PYTHON"
 
 
 def _memo_key(wanted: Wanted | None, kind: str) -> tuple[str, str, str]:
@@ -66,7 +69,8 @@ def prepared_for(wanted: Wanted | None, kind: str = "node") -> Prepared:
         kind: "node" or "deployment" (a deployment adds the inference server).
 
     Raises:
-        MlopsError: The build failed; UsageError: MLOPS_ENV_MODE is not a mode.
+        MlopsError: The build failed (now, or in this job's `prepare_all`); UsageError:
+            MLOPS_ENV_MODE is not a mode.
     """
     from mlops.environments.choose import prepare  # deferred: see the note at the top
     from mlops.environments.spec import Spec, of_wanted
@@ -74,6 +78,9 @@ def prepared_for(wanted: Wanted | None, kind: str = "node") -> Prepared:
     memo = _memo_key(wanted, kind)
     with _lock:
         known = _prepared.get(memo)
+        failure = _failed.get(memo)
+    if failure is not None:
+        raise MlopsError(failure)
     if known is not None and (known.bin_folder is None or known.bin_folder.is_dir()):
         return known
     spec = of_wanted(wanted) or Spec("none", notes=(), buildable=False)
@@ -105,27 +112,51 @@ def prepare_all(environments: Iterable[Wanted | None], kind: str = "node") -> li
     """Prepare every distinct environment of a job before its nodes start (builds in parallel),
     and say in one line each where it runs.
 
+    A build that fails does not stop the job: it is said in one line (package, reason, log), and
+    each node that needs it fails when it starts (`prepared_for` raises its message again).
+
+    Returns:
+        The environments prepared (those whose build failed left out).
+
     Raises:
-        MlopsError: A build failed (the first failure, naming package, reason and log).
+        UsageError: MLOPS_ENV_MODE is not a mode.
     """
     distinct: dict[tuple[str, str, str], Wanted | None] = {}
     for wanted in environments:
         distinct.setdefault(_memo_key(wanted, kind), wanted)
     if not distinct:
         return []
+    with _lock:
+        for memo in distinct:  # a new job tries again what an earlier one saw fail
+            _failed.pop(memo, None)
     with ThreadPoolExecutor(max_workers=_BUILDS_AT_ONCE) as pool:
-        futures = [pool.submit(prepared_for, wanted, kind) for wanted in distinct.values()]
-        results = [future.result() for future in futures]
-    for prepared in results:
+        futures = {
+            memo: pool.submit(prepared_for, wanted, kind) for memo, wanted in distinct.items()
+        }
+    results = []
+    for memo, future in futures.items():
+        try:
+            prepared = future.result()
+        except MlopsError as error:
+            logger.error("%s; the nodes that need it fail.", error)
+            with _lock:
+                _failed[memo] = str(error)
+            continue
         if prepared.label != "none":
             _say(prepared)
+        results.append(prepared)
     return results
 
 
 def describe(wanted: Wanted | None, kind: str = "node") -> dict[str, Any] | None:
-    """A prepared environment's record entry (mode, where it ran, why), None when not prepared."""
+    """A prepared environment's record entry (mode, where it ran, why), or the failure of its
+    build (`ran_in` None, `error` its one line); None when not prepared."""
+    memo = _memo_key(wanted, kind)
     with _lock:
-        prepared = _prepared.get(_memo_key(wanted, kind))
+        prepared = _prepared.get(memo)
+        failure = _failed.get(memo)
+    if failure is not None:
+        return {"mode": memo[0], "ran_in": None, "error": failure}
     return prepared.to_json() if prepared else None
 
 
@@ -142,7 +173,8 @@ def node_variables(
 
     Returns:
         PATH (the overlay's bin, then the build's or the engine's), VIRTUAL_ENV (the overlay,
-        so `pip install` and `uv pip install` write there) and MLOPS_ENVIRONMENT.
+        so `pip install` and `uv pip install` write there), MLOPS_ENVIRONMENT and
+        MLOPS_ENVIRONMENT_PYTHON (the overlay's python, for a parallel node's workers).
     """
     prepared = prepared_for(wanted)
     bin_folder = make_overlay(
@@ -153,30 +185,12 @@ def node_variables(
         prepared.full_version,
     )
     base_bin = prepared.bin_folder or engine_bin
-    variables = {
+    return {
         "PATH": os.pathsep.join([str(bin_folder), str(base_bin), path]),
         "VIRTUAL_ENV": str(overlay_folder),
         "MLOPS_ENVIRONMENT": f"{prepared.label} ({prepared.mode}: {prepared.ran_in})",
+        PYTHON_VARIABLE: str(bin_folder / "python"),
     }
-    if prepared.bin_folder and prepared.full_version == platform.python_version():
-        # A parallel node's workers run on the engine's interpreter (they import mlops): they
-        # put the build's packages first (`enter_site`), which needs the same Python.
-        variables[SITE_VARIABLE] = os.pathsep.join(str(folder) for folder in prepared.site)
-    return variables
-
-
-def enter_site() -> None:
-    """Put the environment's site-packages first on sys.path (a batch worker, at its start).
-
-    A parallel node's worker runs on the engine's interpreter; this makes the packages of its
-    environment's build win over the engine's. Does nothing outside such a node.
-    """
-    folders = [folder for folder in os.environ.get(SITE_VARIABLE, "").split(os.pathsep) if folder]
-    for folder in reversed(folders):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-    if folders:
-        importlib.invalidate_caches()
 
 
 def deployment_python(wanted: Wanted | None) -> str:

@@ -2,7 +2,10 @@
 mini-batches and runs them on worker processes with Azure ML's retry, timeout and error
 threshold rules, then writes the append_row output.
 
-Run as `python -m mlops.parallel.driver --spec <spec.json>` (see `mlops.parallel`).
+Run as `python -m mlops.parallel.driver --spec <spec.json>` (see `mlops.parallel`). The driver
+runs on the engine's interpreter; its workers run on the interpreter of the node's environment
+(`MLOPS_ENVIRONMENT_PYTHON`: the node's overlay over its build), as a command node's `python`
+does, so a batch deployment in its own environment sees only that environment's packages.
 """
 
 from __future__ import annotations
@@ -11,28 +14,37 @@ import argparse
 import contextlib
 import logging
 import multiprocessing
+import os
+import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 from mlops import atomic
+from mlops.environments import PYTHON_VARIABLE
 from mlops.errors import MlopsError
 from mlops.parallel.minibatches import input_files, split
 from mlops.parallel.spec import RunSpec
-from mlops.parallel.worker import serve
 
 logger = logging.getLogger("mlops.batch")
+# Started by its path, so that it imports nothing from mlops (see its docstring).
+WORKER_SCRIPT = Path(__file__).resolve().parent / "workerside" / "mlops_parallel_worker.py"
+
+
+def worker_python() -> str:
+    """The interpreter the workers run on: the node's environment's, else the driver's own."""
+    return os.environ.get(PYTHON_VARIABLE) or sys.executable
 
 
 @dataclass
 class Worker:
     """A worker process, the pipe to it, and the mini-batch it is scoring."""
 
-    process: SpawnProcess
+    process: subprocess.Popen
     connection: Connection
     ready: bool = False
     task: int | None = None
@@ -60,7 +72,7 @@ class ParallelRun:
         self.pending: deque[int] = deque(range(len(batches)))
         self.attempts: dict[int, int] = {}
         self.outcome = Outcome()
-        self.context = multiprocessing.get_context("spawn")
+        self.python = worker_python()
 
     def run(self) -> Outcome:
         """Score every mini-batch (or stop when a threshold is exceeded)."""
@@ -85,21 +97,27 @@ class ParallelRun:
         return self.outcome
 
     def _start(self) -> Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=serve, args=(str(self.spec_path), child))
-        process.start()
-        child.close()
+        parent, child = multiprocessing.Pipe()
+        try:
+            process = subprocess.Popen(
+                [self.python, str(WORKER_SCRIPT), str(self.spec_path), str(child.fileno())],
+                pass_fds=(child.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            child.close()
         return Worker(process, parent)
 
     def _stop(self, worker: Worker) -> None:
-        if worker.process.is_alive() and worker.task is None and worker.ready:
+        if worker.process.poll() is None and worker.task is None and worker.ready:
             # A worker that died since its last message has closed its end already.
             with contextlib.suppress(OSError):
                 worker.connection.send(None)
-            worker.process.join(5)
-        if worker.process.is_alive():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(5)
+        if worker.process.poll() is None:
             worker.process.kill()
-        worker.process.join()
+        worker.process.wait()
         worker.connection.close()
 
     def _dispatch(self, workers: list[Worker]) -> None:
@@ -165,9 +183,9 @@ class ParallelRun:
         worker = workers[position]
         index = worker.task
         worker.task = None
-        if worker.process.is_alive():
+        if worker.process.poll() is None:
             worker.process.kill()
-        worker.process.join()
+        worker.process.wait()
         worker.connection.close()
         if index is None and not worker.ready:
             self.outcome.aborted = "a worker process exited during init()"

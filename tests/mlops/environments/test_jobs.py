@@ -78,3 +78,31 @@ def test_a_parallel_nodes_workers_import_from_its_environment(project: Path, mon
     out = Path(record["jobs"]["score"]["outputs"]["scored"]) / "parallel_run_step.txt"
     lines = sorted(out.read_text(encoding="utf-8").splitlines())
     assert lines == ["one.txt pyjokes=0.8.3", "two.txt pyjokes=0.8.3"]
+
+
+def test_a_failed_build_fails_only_its_node_and_the_job_goes_on(
+    project: Path, monkeypatch, caplog
+) -> None:
+    monkeypatch.delenv("MLOPS_ENV_MODE", raising=False)
+    record = create_job(project / "broken_build.yml")
+    assert record["status"] == "Failed"
+    jobs = record["jobs"]
+    # The independent node ran, on the engine's interpreter (nothing it lacks).
+    assert jobs["fine"]["status"] == "Completed"
+    assert jobs["fine"]["environment"]["ran_in"] == "engine"
+    assert _report(record, "fine")["version"] is not None
+    # The node whose build failed failed without starting, saying why in one line.
+    broken = jobs["broken"]
+    assert broken["status"] == "Failed"
+    assert broken["command"] == []
+    error = broken["environment"]["error"]
+    assert (broken["environment"]["mode"], broken["environment"]["ran_in"]) == ("auto", None)
+    assert error.startswith("environment inline: the build failed (six==1.16.0): ")
+    assert "you require six==1.16.0 and six==1.17.0" in error
+    assert Path(error.rsplit("(log: ", 1)[1].rstrip(")")).is_file()
+    assert broken["log_tail"] == [f"The node could not start: {error}"]
+    # Its downstream node never started.
+    assert jobs["after"]["status"] == "NotStarted"
+    assert jobs["after"]["message"] == "not started: an upstream node did not complete"
+    # The job said it when it started, and went on.
+    assert f"{error}; the nodes that need it fail." in caplog.messages

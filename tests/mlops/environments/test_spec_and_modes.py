@@ -148,15 +148,3 @@ def test_python_is_honoured_when_present_else_the_nearest_with_a_note(monkeypatc
     nearest = interpreters.interpreter_for(farther)
     assert (nearest.path, nearest.version) == (found[other], other)
     assert nearest.note == f"python={farther} is not on this machine: running on Python {other}"
-
-
-def test_a_batch_worker_puts_its_environments_packages_first(monkeypatch, tmp_path) -> None:
-    from mlops.environments import SITE_VARIABLE, enter_site
-
-    monkeypatch.setattr(sys, "path", ["/engine/site-packages"])
-    monkeypatch.setenv(SITE_VARIABLE, f"{tmp_path / 'a'}:{tmp_path / 'b'}")
-    enter_site()
-    assert sys.path == [str(tmp_path / "a"), str(tmp_path / "b"), "/engine/site-packages"]
-    monkeypatch.delenv(SITE_VARIABLE)
-    enter_site()
-    assert len(sys.path) == 3

@@ -23,6 +23,7 @@ from mlops.engine.node import (
     environment,
     fresh_outputs,
     input_values,
+    prepare_environment,
     working_folder,
 )
 from mlops.engine.plan import PlannedNode
@@ -176,6 +177,7 @@ class TrialRunner:
             values = input_values(state, self.states, self.cache)
             folder = code_folder(node)
             snapshot_folder = self.cache.code(folder)[0] if folder else None
+            prepare_environment(node)
             state.outputs = fresh_outputs(self.name, node)
             workdir = state.workdir = working_folder(self.name, node, snapshot_folder)
             process_argv = state.argv = argv(node, values, state.outputs, workdir)

@@ -1,6 +1,12 @@
 """One worker of a local parallel run: imports the entry script, calls `init()` once, then
 `run(mini_batch)` for each mini-batch the driver sends, as an Azure ML parallel job's worker does.
 
+Started by the driver as `<python> mlops_parallel_worker.py <spec.json> <fd>`, where <python> is
+the interpreter of the node's environment (its build, in the node's overlay) and <fd> the
+worker's end of a `multiprocessing` pipe. It imports only the standard library: the build holds
+the user's packages, not mlops (the reason it runs from its own folder, as the online server's
+worker class does).
+
 Messages to the driver: ("ready",), ("init_failed", traceback), ("done", index, lines, items),
 ("error", index, traceback). `lines` are the append_row lines of the mini-batch's result.
 """
@@ -8,6 +14,7 @@ Messages to the driver: ("ready",), ("init_failed", traceback), ("done", index, 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import sys
@@ -16,11 +23,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-from mlops.environments import enter_site
-from mlops.parallel.spec import RunSpec
-
-logger = logging.getLogger(__name__)
 
 
 def result_lines(result: Any) -> list[str]:
@@ -34,7 +36,7 @@ def result_lines(result: Any) -> list[str]:
     """
     if hasattr(result, "itertuples"):
         return [" ".join(str(value) for value in row) for row in result.itertuples(index=False)]
-    if isinstance(result, list | tuple):
+    if isinstance(result, (list, tuple)):  # not `list | tuple`: the build may run an older Python
         return [str(item) for item in result]
     raise TypeError(
         f"run() returned {type(result).__name__}: return a list (one item per input) or a "
@@ -42,32 +44,30 @@ def result_lines(result: Any) -> list[str]:
     )
 
 
-def load_entry_script(spec: RunSpec) -> ModuleType:
+def load_entry_script(spec: dict[str, Any]) -> ModuleType:
     """Import the entry script as Azure does: code folder on sys.path, its arguments in argv."""
-    for folder in reversed(spec.search_path):
+    for folder in reversed(spec["search_path"]):
         if folder not in sys.path:
             sys.path.insert(0, folder)
-    sys.argv = [spec.entry_script, *spec.script_arguments]
-    module_spec = importlib.util.spec_from_file_location(
-        Path(spec.entry_script).stem, spec.entry_script
-    )
+    entry_script = spec["entry_script"]
+    sys.argv = [entry_script, *spec["script_arguments"]]
+    module_spec = importlib.util.spec_from_file_location(Path(entry_script).stem, entry_script)
     if module_spec is None or module_spec.loader is None:
-        raise ImportError(f"cannot import {spec.entry_script}")
+        raise ImportError(f"cannot import {entry_script}")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_spec.name] = module
     module_spec.loader.exec_module(module)
     if not callable(getattr(module, "run", None)):
-        raise AttributeError(f"{spec.entry_script} has no run(mini_batch) function")
+        raise AttributeError(f"{entry_script} has no run(mini_batch) function")
     return module
 
 
 def serve(spec_path: str, connection: Connection) -> None:
     """The worker process: init once, then score mini-batches until the driver sends None."""
-    spec = RunSpec.load(Path(spec_path))
-    logging.basicConfig(level=spec.logging_level, format="%(levelname)s %(name)s: %(message)s")
-    os.chdir(spec.workdir)
-    os.environ.update(spec.environment)
-    enter_site()  # the packages of the node's environment before the engine's
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    logging.basicConfig(level=spec["logging_level"], format="%(levelname)s %(name)s: %(message)s")
+    os.chdir(spec["workdir"])
+    os.environ.update(spec["environment"])
     try:
         script = load_entry_script(spec)
         if callable(getattr(script, "init", None)):
@@ -90,3 +90,21 @@ def serve(spec_path: str, connection: Connection) -> None:
     shutdown = getattr(script, "shutdown", None)
     if callable(shutdown):
         shutdown()
+
+
+def main(argv: list[str]) -> None:
+    """Serve the driver over the pipe whose descriptor argv[1] names."""
+    spec_path, descriptor = argv
+    # Started by path, Python put this file's folder first on sys.path: the entry script must
+    # not import from it.
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        del sys.path[0]
+    connection = Connection(int(descriptor))
+    try:
+        serve(spec_path, connection)
+    finally:
+        connection.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
