@@ -10,8 +10,9 @@ server's listen queue. Opening a connection per request cost about half of the g
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httptools
 
@@ -30,7 +31,13 @@ _NOT_FORWARDED = {
     b"authorization",
 }
 _READ_BYTES = 256 * 1024
-_NOT_RETURNED = {b"connection", b"keep-alive", b"transfer-encoding", b"content-length"}
+# The server's header lines not sent on (framing and the connection are the gateway's own), and
+# the ones read from its head.
+_NOT_RETURNED = re.compile(
+    rb"^(?:connection|keep-alive|transfer-encoding|content-length)[ \t]*:.*\n", re.I | re.M
+)
+_FRAMED = re.compile(rb"^(?:content-length|transfer-encoding)[ \t]*:", re.I | re.M)
+_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r$", re.I | re.M)
 
 
 class UpstreamUnreachable(Exception):
@@ -49,79 +56,93 @@ class UpstreamBroken(Exception):
         self.silent = silent
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Response:
-    """The server's final answer."""
+    """The server's final answer; `fields` are its header lines as it sent them (each ending in
+    CRLF), less the ones the gateway sets itself."""
 
-    status: int = 0
-    reason: bytes = b""
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
-    body: bytes = b""
-    length: int | None = None
-    complete: bool = False
-    keep_alive: bool = False
+    status: int
+    fields: bytes
+    body: bytes
+    length: int | None
+    keep_alive: bool
 
 
 class _Parsed:
-    """httptools callbacks collecting the first final (non-1xx) response."""
+    """httptools callbacks collecting the first final (non-1xx) response.
+
+    The head is taken whole from the bytes received, not header by header: a callback per header
+    and a list of pairs cost more than the rest of the answer's parsing, and the gateway sends the
+    server's header lines on as they are.
+    """
 
     def __init__(self, head_only: bool) -> None:
         self.head_only = head_only
-        self.current = Response()
         self.final: Response | None = None
         self.parser = httptools.HttpResponseParser(self)
+        self._received = b""  # up to the final response's head
+        self._heads = 0
+        self._status = 0
+        self._head: bytes | None = None
         self._chunks: list[bytes] = []
-        self.head_done = False
+
+    def feed(self, data: bytes) -> None:
+        """Parse bytes from the server.
+
+        Raises:
+            httptools.HttpParserError: They are not an HTTP/1.1 response.
+        """
+        if self._head is None:
+            self._received += data
+        self.parser.feed_data(data)
 
     def end_of_stream(self) -> None:
         """The server closed: a final response without a declared length ends here."""
-        names = {k.lower() for k, _ in self.current.headers}
-        framed = names & {b"content-length", b"transfer-encoding"}
-        if self.final is None and self.head_done and self.current.status >= 200 and not framed:
+        if self.final is None and self._head is not None and not _FRAMED.search(self._head):
             self._finish()
 
-    def on_status(self, reason: bytes) -> None:
-        self.current.reason += reason
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.current.headers.append((name, value))
-
     def on_headers_complete(self) -> None:
-        self.current.status = self.parser.get_status_code()
-        self.head_done = True
-        if self.head_only and self.current.status >= 200:
+        self._heads += 1
+        self._status = self.parser.get_status_code()
+        if self._status < 200:
+            return
+        # A 1xx answer is a head alone: the final head is the one after as many of them.
+        start = 0
+        for _ in range(self._heads - 1):
+            start = self._received.index(b"\r\n\r\n", start) + 4
+        self._head = self._received[start : self._received.index(b"\r\n\r\n", start) + 4]
+        self._received = b""
+        if self.head_only:
             self._finish()
 
     def on_body(self, body: bytes) -> None:
         self._chunks.append(body)
 
     def on_message_complete(self) -> None:
-        if self.current.status >= 200 and self.final is None:
+        if self._status >= 200 and self.final is None:
             self._finish()
-        elif self.final is None:
-            self.current = Response()
 
     def _finish(self) -> None:
-        response = self.current
-        response.body = b"".join(self._chunks)
-        response.complete = True
-        for name, value in response.headers:
-            if name.lower() == b"content-length" and value.isdigit():
-                response.length = int(value)
-        response.headers = [(k, v) for k, v in response.headers if k.lower() not in _NOT_RETURNED]
-        # A HEAD answer's length is not followed by a body: the parser cannot go on after it.
-        response.keep_alive = not self.head_only and self.parser.should_keep_alive()
-        self.final = response
+        head = self._head or b""
+        fields = head[head.find(b"\r\n") + 2 : -2]
+        length = _LENGTH.search(fields)
+        self.final = Response(
+            status=self._status,
+            fields=_NOT_RETURNED.sub(b"", fields),
+            body=b"".join(self._chunks),
+            length=int(length[1]) if length else None,
+            # A HEAD answer's length is not followed by a body: the parser cannot go on after it.
+            keep_alive=not self.head_only and self.parser.should_keep_alive(),
+        )
 
 
-def encode_request(method: bytes, target: bytes, headers, body: bytes) -> bytes:
-    """The request as the server gets it: end-to-end headers and the exact length."""
+def encode_request(method: bytes, target: bytes, headers, body: bytes) -> tuple[bytes, bytes]:
+    """The request as the server gets it: end-to-end headers and the exact length; its head and
+    its body, written together without copying the body to join them."""
     lines = [method + b" " + target + b" HTTP/1.1"]
     lines += [k + b": " + v for k, v in headers if k.lower() not in _NOT_FORWARDED]
-    lines.append(b"Content-Length: %d" % len(body))
-    lines.append(b"")
-    lines.append(body)
-    return b"\r\n".join(lines)  # one copy of the body, and one write
+    lines.append(b"Content-Length: %d\r\n\r\n" % len(body))
+    return b"\r\n".join(lines), body
 
 
 class _Connection(asyncio.Protocol):
@@ -138,12 +159,12 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self.transport = transport
 
-    async def exchange(self, payload: bytes, head_only: bool) -> Response:
+    async def exchange(self, payload: tuple[bytes, bytes], head_only: bool) -> Response:
         assert self.transport is not None
         self._parsed = _Parsed(head_only)
         self._received = 0
         self._waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(payload)
+        self.transport.writelines(payload)
         try:
             return await self._waiter
         finally:
@@ -156,7 +177,7 @@ class _Connection(asyncio.Protocol):
             return
         self._received += len(data)
         try:
-            parsed.parser.feed_data(data)
+            parsed.feed(data)
         except httptools.HttpParserError as error:
             waiter.set_exception(UpstreamBroken(str(error)))
             self.close()
@@ -201,7 +222,7 @@ class Pool:
         self._open = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def exchange(self, payload: bytes, *, head_only: bool) -> Response:
+    async def exchange(self, payload: tuple[bytes, bytes], *, head_only: bool) -> Response:
         """Send one encoded request; return the server's final response.
 
         A kept connection the server closed just as the request went out (it closes idle ones)
