@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops.online import http11, upstream
+from mlops.online.deadlines import Deadlines
 from mlops.online.http11 import ClientGone, HttpError, Request
 
 logger = logging.getLogger("mlops.gateway")
@@ -87,6 +88,7 @@ class Gateway:
         self._stamp: tuple[int, ...] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self.pools: dict[str, upstream.Pool] = {}
+        self._deadlines = Deadlines()
 
     def refresh(self) -> None:
         """Reread endpoint.json and keys.json when either changed; keep the routes it has when
@@ -211,7 +213,7 @@ class Gateway:
             if route is None:
                 return _error(404, f"deployment {name!r} was deleted")
             try:
-                response = await http11.within(
+                response = await self._deadlines.within(
                     self._pool(route).exchange(payload, head_only=head),
                     route.timeout_ms / 1000,
                 )

@@ -10,7 +10,6 @@ server's listen queue. Opening a connection per request cost about half of the g
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -31,13 +30,10 @@ _NOT_FORWARDED = {
     b"authorization",
 }
 _READ_BYTES = 256 * 1024
-# The server's header lines not sent on (framing and the connection are the gateway's own), and
-# the ones read from its head.
-_NOT_RETURNED = re.compile(
-    rb"^(?:connection|keep-alive|transfer-encoding|content-length)[ \t]*:.*\n", re.I | re.M
-)
-_FRAMED = re.compile(rb"^(?:content-length|transfer-encoding)[ \t]*:", re.I | re.M)
-_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r$", re.I | re.M)
+# The server's header lines not sent on: framing and the connection are the gateway's own. Each is
+# looked for as CRLF, its lower-case name and a colon (RFC 9112 allows no space before it).
+_NOT_RETURNED = (b"\r\nconnection:", b"\r\nkeep-alive:", b"\r\ntransfer-encoding:")
+_LENGTH = b"\r\ncontent-length:"
 
 
 class UpstreamUnreachable(Exception):
@@ -98,8 +94,10 @@ class _Parsed:
 
     def end_of_stream(self) -> None:
         """The server closed: a final response without a declared length ends here."""
-        if self.final is None and self._head is not None and not _FRAMED.search(self._head):
-            self._finish()
+        if self.final is None and self._head is not None:
+            head = self._head.lower()
+            if _LENGTH not in head and b"\r\ntransfer-encoding:" not in head:
+                self._finish()
 
     def on_headers_complete(self) -> None:
         self._heads += 1
@@ -125,15 +123,52 @@ class _Parsed:
     def _finish(self) -> None:
         head = self._head or b""
         fields = head[head.find(b"\r\n") + 2 : -2]
-        length = _LENGTH.search(fields)
+        lines = _Lines(fields)
+        length = lines.value(_LENGTH)
         self.final = Response(
             status=self._status,
-            fields=_NOT_RETURNED.sub(b"", fields),
+            fields=lines.without((*_NOT_RETURNED, _LENGTH)),
             body=b"".join(self._chunks),
-            length=int(length[1]) if length else None,
+            length=int(length) if length is not None and length.isdigit() else None,
             # A HEAD answer's length is not followed by a body: the parser cannot go on after it.
             keep_alive=not self.head_only and self.parser.should_keep_alive(),
         )
+
+
+class _Lines:
+    """Header lines as received (each ending in CRLF), searched by lower-case name with bytes.find:
+    a regular expression over them cost a tenth of the gateway's instructions per request."""
+
+    def __init__(self, fields: bytes) -> None:
+        self.fields = fields
+        # A CRLF in front, so that every line starts after one, at the same offset as in fields.
+        self.lower = b"\r\n" + fields.lower()
+
+    def _spans(self, start: bytes):
+        """(start, end) in `fields` of each line starting with `start` (CRLF, name, colon)."""
+        found = self.lower.find(start)
+        while found >= 0:
+            end = self.lower.find(b"\r\n", found + 2)
+            yield found, end
+            found = self.lower.find(start, end)
+
+    def value(self, start: bytes) -> bytes | None:
+        """The first value of the header whose lines start with `start`, or None."""
+        for found, end in self._spans(start):
+            return self.fields[found + len(start) - 2 : end].strip()
+        return None
+
+    def without(self, starts: tuple[bytes, ...]) -> bytes:
+        """The lines, less the ones starting with any of `starts`."""
+        cuts = sorted(span for start in starts for span in self._spans(start))
+        if not cuts:
+            return self.fields
+        kept, last = [], 0
+        for found, end in cuts:
+            kept.append(self.fields[last:found])
+            last = end
+        kept.append(self.fields[last:])
+        return b"".join(kept)
 
 
 def encode_request(method: bytes, target: bytes, headers, body: bytes) -> tuple[bytes, bytes]:
