@@ -24,6 +24,7 @@ class Deadlines:
         self._due: dict[asyncio.Task, float] = {}
         self._expired: set[asyncio.Task] = set()
         self._sweep: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def within(self, awaitable: Awaitable[T], seconds: float) -> T:
         """Await `awaitable` in the current task for at most `seconds` (and SWEEP_SECONDS).
@@ -31,7 +32,9 @@ class Deadlines:
         Raises:
             TimeoutError: The time ran out; `awaitable` was cancelled.
         """
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is None:  # looked up once: each lookup is a getpid()
+            loop = self._loop = asyncio.get_running_loop()
         task = asyncio.current_task(loop)
         assert task is not None
         self._due[task] = loop.time() + seconds

@@ -109,6 +109,7 @@ class Connection(asyncio.Protocol):
     # asyncio.Protocol
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self.transport = transport
+        self._loop = asyncio.get_running_loop()  # looked up once: each lookup is a getpid()
         if self._serve is not None:
             self.task = asyncio.ensure_future(self._serve(self))
 
@@ -132,7 +133,7 @@ class Connection(asyncio.Protocol):
             self._drained.set_result(None)  # the next write finds the connection closed
 
     def pause_writing(self) -> None:
-        self._drained = asyncio.get_running_loop().create_future()
+        self._drained = self._loop.create_future()
 
     def resume_writing(self) -> None:
         if self._drained is not None and not self._drained.done():
@@ -231,7 +232,7 @@ class Connection(asyncio.Protocol):
         """
         if self._broken or self._ended or ready():
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop
         self._deadline = deadline = loop.time() + seconds
         if self._timer is None or self._timer.when() > deadline:
             if self._timer is not None:
@@ -253,7 +254,7 @@ class Connection(asyncio.Protocol):
         waiter = self._waiter
         if waiter is None or waiter.done():
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop
         if loop.time() >= self._deadline:
             waiter.set_exception(TimeoutError())
         else:

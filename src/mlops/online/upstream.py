@@ -144,27 +144,28 @@ class _Lines:
         # A CRLF in front, so that every line starts after one, at the same offset as in fields.
         self.lower = b"\r\n" + fields.lower()
 
-    def _spans(self, start: bytes):
+    def _spans(self, start: bytes) -> list[tuple[int, int]]:
         """(start, end) in `fields` of each line starting with `start` (CRLF, name, colon)."""
-        found = self.lower.find(start)
+        lower, spans = self.lower, []
+        found = lower.find(start)
         while found >= 0:
-            end = self.lower.find(b"\r\n", found + 2)
-            yield found, end
-            found = self.lower.find(start, end)
+            end = lower.find(b"\r\n", found + 2)
+            spans.append((found, end))
+            found = lower.find(start, end)
+        return spans
 
     def value(self, start: bytes) -> bytes | None:
         """The first value of the header whose lines start with `start`, or None."""
-        for found, end in self._spans(start):
-            return self.fields[found + len(start) - 2 : end].strip()
-        return None
+        spans = self._spans(start)
+        return self.fields[spans[0][0] + len(start) - 2 : spans[0][1]].strip() if spans else None
 
     def without(self, starts: tuple[bytes, ...]) -> bytes:
         """The lines, less the ones starting with any of `starts`."""
-        cuts = sorted(span for start in starts for span in self._spans(start))
+        cuts = [span for start in starts for span in self._spans(start)]
         if not cuts:
             return self.fields
         kept, last = [], 0
-        for found, end in cuts:
+        for found, end in sorted(cuts):
             kept.append(self.fields[last:found])
             last = end
         kept.append(self.fields[last:])
@@ -193,12 +194,13 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self.transport = transport
+        self._loop = asyncio.get_running_loop()  # looked up once: each lookup is a getpid()
 
     async def exchange(self, payload: tuple[bytes, bytes], head_only: bool) -> Response:
         assert self.transport is not None
         self._parsed = _Parsed(head_only)
         self._received = 0
-        self._waiter = asyncio.get_running_loop().create_future()
+        self._waiter = self._loop.create_future()
         self.transport.writelines(payload)
         try:
             return await self._waiter
@@ -296,7 +298,6 @@ class Pool:
             self._wake()
 
     async def _acquire(self, fresh: bool) -> tuple[_Connection, bool]:
-        loop = asyncio.get_running_loop()
         while True:
             if fresh and self._idle and self._open >= self.size:
                 self._idle[0].close()  # make room for a new connection
@@ -308,7 +309,7 @@ class Pool:
             if self._open < self.size:
                 self._open += 1
                 try:
-                    _, connection = await loop.create_unix_connection(
+                    _, connection = await asyncio.get_running_loop().create_unix_connection(
                         lambda: _Connection(self), self.socket_path
                     )
                 except (FileNotFoundError, ConnectionRefusedError) as error:
@@ -320,7 +321,7 @@ class Pool:
                     self._wake()
                     raise
                 return connection, False
-            waiter = loop.create_future()
+            waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 await waiter
