@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops.online import http11, upstream
+from mlops.online.deadlines import Deadlines
 from mlops.online.http11 import ClientGone, HttpError, Request
 
 logger = logging.getLogger("mlops.gateway")
@@ -67,6 +68,7 @@ class Answer:
     body: bytes
     close: bool = False
     length: int | None = None
+    fields: bytes = b""  # the server's header lines, as it sent them
 
 
 def _error(status: int, message: str, *, close: bool = False) -> Answer:
@@ -86,6 +88,7 @@ class Gateway:
         self._stamp: tuple[int, ...] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self.pools: dict[str, upstream.Pool] = {}
+        self._deadlines = Deadlines()
 
     def refresh(self) -> None:
         """Reread endpoint.json and keys.json when either changed; keep the routes it has when
@@ -127,54 +130,33 @@ class Gateway:
             pool = self.pools[route.socket] = upstream.Pool(route.socket, route.connections)
         return pool
 
-    async def serve_client(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def serve_client(self, connection: http11.Connection) -> None:
         """Answer requests on one client connection until it closes or breaks a rule."""
         if self.connections >= MAX_CONNECTIONS:
-            writer.close()
+            connection.close()
             return
         self.connections += 1
-        connection = http11.Connection(reader)
         try:
             while True:
                 try:
                     request = await connection.next_request()
                 except HttpError as error:
-                    await self._send(writer, _error(error.status, error.message, close=True))
+                    await _send(connection, _error(error.status, error.message, close=True))
                     break
-                answer = await self.answer(connection, request, writer)
+                answer = await self.answer(connection, request)
                 connection.finish(request)
                 head = request.method == b"HEAD"
                 keep = request.keep_alive and not answer.close
-                await self._send(writer, answer, keep_alive=keep, head=head)
+                await _send(connection, answer, keep_alive=keep, head=head)
                 if not keep:
                     break
         except (TimeoutError, ClientGone, ConnectionError):
             pass
         finally:
             self.connections -= 1
-            writer.close()
+            connection.close()
 
-    @staticmethod
-    async def _send(
-        writer: asyncio.StreamWriter, answer: Answer, *, keep_alive: bool = False, head=False
-    ) -> None:
-        writer.write(
-            http11.encode_response(
-                answer.status,
-                answer.headers,
-                answer.body,
-                keep_alive=keep_alive,
-                head=head,
-                length=answer.length,
-            )
-        )
-        await _drain(writer)
-
-    async def answer(
-        self, connection: http11.Connection, request: Request, writer: asyncio.StreamWriter
-    ) -> Answer:
+    async def answer(self, connection: http11.Connection, request: Request) -> Answer:
         """Check the key, route, read the body, forward; answer as Azure's endpoints answer."""
         self.refresh()
         unread = not request.complete
@@ -214,7 +196,7 @@ class Gateway:
         self.pending[name] = self.pending.get(name, 0) + 1
         try:
             try:
-                body = await connection.read_body(request, lambda: _continue(writer))
+                body = await connection.read_body(request, lambda: _continue(connection))
             except HttpError as error:
                 return _error(error.status, error.message, close=True)
             if mirrored:
@@ -231,7 +213,7 @@ class Gateway:
             if route is None:
                 return _error(404, f"deployment {name!r} was deleted")
             try:
-                response = await http11.within(
+                response = await self._deadlines.within(
                     self._pool(route).exchange(payload, head_only=head),
                     route.timeout_ms / 1000,
                 )
@@ -250,14 +232,15 @@ class Gateway:
                 return _unreachable(name)
         else:
             return _unreachable(name)
-        headers = [*response.headers, (DEPLOYMENT_HEADER, name.encode())]
+        headers = [(DEPLOYMENT_HEADER, name.encode())]
+        length = response.length if head else None
         if response.status == 200:
-            return Answer(200, headers, response.body, length=response.length if head else None)
+            return Answer(200, headers, response.body, length=length, fields=response.fields)
         headers += [
             (b"ms-azureml-model-error-statuscode", b"%d" % response.status),
             *_model_error(b"model_error"),
         ]
-        return Answer(424, headers, response.body, length=response.length if head else None)
+        return Answer(424, headers, response.body, length=length, fields=response.fields)
 
     def _rerouted(self, name: str, route: Route) -> bool:
         """Whether endpoint.json, reread now, sends `name` to another server than `route`."""
@@ -310,22 +293,29 @@ def _unreachable(name: str) -> Answer:
     )
 
 
-async def _continue(writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    await _drain(writer)
+async def _send(
+    connection: http11.Connection, answer: Answer, *, keep_alive: bool = False, head=False
+) -> None:
+    length = len(answer.body) if answer.length is None else answer.length
+    connection.write(
+        http11.encode_head(
+            answer.status, answer.headers, length, keep_alive=keep_alive, fields=answer.fields
+        ),
+        b"" if head else answer.body,
+    )
+    await connection.drain()
 
 
-async def _drain(writer: asyncio.StreamWriter) -> None:
-    """Wait, within HEAD_SECONDS, until a client reading slowly has taken what was written."""
-    if writer.transport.get_write_buffer_size():
-        await http11.within(writer.drain(), http11.HEAD_SECONDS)
+async def _continue(connection: http11.Connection) -> None:
+    connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    await connection.drain()
 
 
 async def _main(folder: Path, port: int) -> None:
     gateway = Gateway(folder)
     gateway.refresh()
-    server = await asyncio.start_server(
-        gateway.serve_client, "127.0.0.1", port, limit=http11.READ_BYTES, backlog=1024
+    server = await asyncio.get_running_loop().create_server(
+        lambda: http11.Connection(gateway.serve_client), "127.0.0.1", port, backlog=1024
     )
     logger.info("gateway for %s listening on 127.0.0.1:%d", folder.name, port)
     async with server:

@@ -10,8 +10,8 @@ answered when the body is wanted, never before.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httptools
@@ -22,7 +22,6 @@ MAX_HEADERS = 100
 MAX_BODY_BYTES = 32 * 1024 * 1024
 HEAD_SECONDS = 10.0
 BODY_SECONDS = 15.0
-READ_BYTES = 256 * 1024
 
 REASONS = {
     100: b"Continue",
@@ -38,18 +37,6 @@ REASONS = {
     431: b"Request Header Fields Too Large",
     502: b"Bad Gateway",
 }
-
-
-async def within(awaitable, seconds: float):
-    """Await with a time limit (asyncio.TimeoutError past it), without wait_for's extra task
-    where Python has asyncio.timeout (3.11+): it costs tens of microseconds per request."""
-    if _timeout is None:
-        return await asyncio.wait_for(awaitable, seconds)
-    async with _timeout(seconds):
-        return await awaitable
-
-
-_timeout = getattr(asyncio, "timeout", None)
 
 
 class HttpError(Exception):
@@ -92,16 +79,68 @@ class Request:
         return self.fields.get(name)
 
 
-class Connection:
-    """Reads requests from one client connection, one at a time, within the bounds above."""
+class Connection(asyncio.Protocol):
+    """One client connection: reads its requests, one at a time, within the bounds above, and
+    writes the answers.
 
-    def __init__(self, reader: asyncio.StreamReader) -> None:
-        self._reader = reader
+    The bytes are handed to the parser as they arrive (no stream buffer in between), but only
+    while a request's head or body is being waited for: otherwise reading pauses, so a client
+    never gets more than one read ahead of the gateway (its body is not read before its key is
+    checked). Deadlines share one timer per connection, re-armed only when it fires: arming one
+    per read cost more than the rest of the read.
+    """
+
+    def __init__(self, serve: Callable[[Connection], Awaitable[None]] | None = None) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.task: asyncio.Task[None] | None = None
+        self._serve = serve
         self._parser = httptools.HttpRequestParser(self)
         self._requests: deque[Request] = deque()
         self._head_bytes = 0
         self._broken: HttpError | None = None
+        self._ended = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._ready: Callable[[], bool] = _never
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._paused = False
+        self._drained: asyncio.Future[None] | None = None
 
+    # asyncio.Protocol
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self.transport = transport
+        self._loop = asyncio.get_running_loop()  # looked up once: each lookup is a getpid()
+        if self._serve is not None:
+            self.task = asyncio.ensure_future(self._serve(self))
+
+    def data_received(self, data: bytes) -> None:
+        self._feed(data)
+        waiter = self._waiter
+        if waiter is None:
+            self._pause()
+        elif (self._broken or self._ready()) and not waiter.done():
+            waiter.set_result(None)
+
+    def eof_received(self) -> bool:
+        self._end()
+        return True  # keep the connection open to answer what has been read
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._end()
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)  # the next write finds the connection closed
+
+    def pause_writing(self) -> None:
+        self._drained = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        self._drained = None
+
+    # The gateway's side
     async def next_request(self) -> Request:
         """The next request's head (its body is not read yet).
 
@@ -109,21 +148,19 @@ class Connection:
             ClientGone: The connection ended, or stayed idle past HEAD_SECONDS, between requests.
             HttpError: The head is malformed, too large or too slow.
         """
-        deadline = time.monotonic() + HEAD_SECONDS
-        while not (self._requests and self._requests[0].head_done):
-            if self._broken:
-                raise self._broken
-            started = bool(self._requests) or self._head_bytes > 0
+        requests = self._requests
+        if not (requests and requests[0].head_done):
             try:
-                data = await self._read(deadline)
+                await self._until(self._head_ready, HEAD_SECONDS)
             except TimeoutError:
-                if started:
+                if requests or self._head_bytes > 0:
                     raise HttpError(408, "the request's headers did not arrive in time") from None
                 raise ClientGone from None
-            if not data:
+            if not (requests and requests[0].head_done):
+                if self._broken:
+                    raise self._broken
                 raise ClientGone
-            self._feed(data)
-        request = self._requests[0]
+        request = requests[0]
         if request.error:
             raise request.error
         return request
@@ -137,21 +174,17 @@ class Connection:
         """
         if request.expects_continue and not request.complete:
             await send_continue()
-        deadline = time.monotonic() + BODY_SECONDS
-        while not request.complete:
-            if request.too_large:
-                raise HttpError(413, f"the body is over {MAX_BODY_BYTES} bytes")
-            if self._broken:
-                raise self._broken
+        if not request.complete:
             try:
-                data = await self._read(deadline)
+                await self._until(lambda: request.complete or request.too_large, BODY_SECONDS)
             except TimeoutError:
                 raise HttpError(408, "the request's body did not arrive in time") from None
-            if not data:
-                raise ClientGone
-            self._feed(data)
         if request.too_large:
             raise HttpError(413, f"the body is over {MAX_BODY_BYTES} bytes")
+        if not request.complete:
+            if self._broken:
+                raise self._broken
+            raise ClientGone
         self.finish(request)
         request.body = b"".join(request._chunks)
         request._chunks.clear()
@@ -163,11 +196,83 @@ class Connection:
         if self._requests and self._requests[0] is request:
             self._requests.popleft()
 
-    async def _read(self, deadline: float) -> bytes:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        return await within(self._reader.read(READ_BYTES), remaining)
+    def write(self, data: bytes, body: bytes = b"") -> None:
+        """Send `data`, then `body`, in one system call (the body is not copied to be joined).
+
+        Raises:
+            ClientGone: The connection is closed.
+        """
+        if self.transport is None or self.transport.is_closing():
+            raise ClientGone
+        if body:
+            self.transport.writelines((data, body))
+        else:
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait, within HEAD_SECONDS, until a client reading slowly has taken what was written.
+
+        Raises:
+            ClientGone: The connection closed first.
+        """
+        if self._drained is not None:
+            async with asyncio.timeout(HEAD_SECONDS):
+                await self._drained
+
+    def close(self) -> None:
+        """Close the connection once what was written is sent."""
+        if self.transport is not None:
+            self.transport.close()
+
+    async def _until(self, ready: Callable[[], bool], seconds: float) -> None:
+        """Read until `ready()`, the request is broken or the connection ends.
+
+        Raises:
+            TimeoutError: `seconds` passed first.
+        """
+        if self._broken or self._ended or ready():
+            return
+        loop = self._loop
+        self._deadline = deadline = loop.time() + seconds
+        if self._timer is None or self._timer.when() > deadline:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = loop.call_at(deadline, self._expire)
+        self._ready = ready
+        self._waiter = loop.create_future()
+        if self._paused:
+            self._paused = False
+            self.transport.resume_reading()  # type: ignore[union-attr]
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+            self._ready = _never
+
+    def _expire(self) -> None:
+        self._timer = None
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        loop = self._loop
+        if loop.time() >= self._deadline:
+            waiter.set_exception(TimeoutError())
+        else:
+            self._timer = loop.call_at(self._deadline, self._expire)
+
+    def _pause(self) -> None:
+        if not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+
+    def _end(self) -> None:
+        self._ended = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _head_ready(self) -> bool:
+        return bool(self._requests) and self._requests[0].head_done
 
     def _feed(self, data: bytes) -> None:
         if not (self._requests and self._requests[-1].head_done):
@@ -241,26 +346,35 @@ class Connection:
         self._requests[-1].complete = True
 
 
+def _never() -> bool:
+    return False
+
+
 def content_length(request: Request) -> int | None:
     """The declared body length (llhttp has checked it is one well-formed number), or None."""
     value = request.header(b"content-length")
     return int(value) if value is not None else None
 
 
-def encode_response(
+def encode_head(
     status: int,
     headers: list[tuple[bytes, bytes]],
-    body: bytes,
+    length: int,
     *,
     keep_alive: bool,
-    head: bool = False,
-    length: int | None = None,
+    fields: bytes = b"",
 ) -> bytes:
-    """A response with its Content-Length; for HEAD, the length a GET would get and no body."""
-    lines = [b"HTTP/1.1 %d %s" % (status, REASONS.get(status, b"Status"))]
-    lines += [k + b": " + v for k, v in headers]
-    lines.append(b"Content-Length: %d" % (len(body) if length is None else length))
-    lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
-    lines.append(b"")
-    lines.append(b"" if head else body)
-    return b"\r\n".join(lines)  # one copy of the body, and one write
+    """A response's head, with its Content-Length (for HEAD, the length a GET would get).
+
+    Args:
+        fields: Header lines sent as they are (each ending in CRLF), before `headers`.
+    """
+    own = b"".join([name + b": " + value + b"\r\n" for name, value in headers])
+    return b"HTTP/1.1 %d %s\r\n%s%sContent-Length: %d\r\nConnection: %s\r\n\r\n" % (
+        status,
+        REASONS.get(status, b"Status"),
+        fields,
+        own,
+        length,
+        b"keep-alive" if keep_alive else b"close",
+    )

@@ -9,15 +9,50 @@ import pytest
 from mlops.online import http11
 
 
+class Transport(asyncio.Transport):
+    """Stands for a client connection: keeps what is written and whether reading is paused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[bytes] = []
+        self.paused = False
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(bytes(data))
+
+    def writelines(self, data) -> None:
+        self.written.extend(map(bytes, data))
+
+    def pause_reading(self) -> None:
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def connected(data: bytes = b"", *, eof: bool = False) -> http11.Connection:
+    """A connection whose client has sent `data` (and closed its side with `eof`)."""
+    connection = http11.Connection()
+    connection.connection_made(Transport())
+    if data:
+        connection.data_received(data)
+    if eof:
+        connection.eof_received()
+    return connection
+
+
 def read(data: bytes, *, eof: bool = True, with_body: bool = True):
     """The first request read from `data`: (request, body) or the HttpError raised."""
 
     async def run():
-        reader = asyncio.StreamReader()
-        reader.feed_data(data)
-        if eof:
-            reader.feed_eof()
-        connection = http11.Connection(reader)
+        connection = connected(data, eof=eof)
         sent: list[bytes] = []
 
         async def send_continue() -> None:
@@ -54,16 +89,14 @@ def test_a_chunked_body_is_joined() -> None:
 
 def test_100_continue_is_sent_when_the_body_is_wanted_and_not_yet_sent() -> None:
     async def run() -> tuple[list[bytes], bytes]:
-        reader = asyncio.StreamReader()
-        reader.feed_data(
+        connection = connected(
             b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
         )
-        connection = http11.Connection(reader)
         sent: list[bytes] = []
 
         async def send_continue() -> None:
             sent.append(b"100")
-            reader.feed_data(b"ok")
+            connection.data_received(b"ok")
 
         request = await connection.next_request()
         assert sent == []
@@ -115,3 +148,35 @@ def test_a_request_before_a_broken_one_is_still_served() -> None:
     )
 
     assert (request.target, body) == (b"/", b"ok")
+
+
+def test_reading_pauses_while_no_request_is_waited_for() -> None:
+    async def run() -> tuple[bool, bool, bytes]:
+        connection = connected(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab")
+        transport = connection.transport
+        request = await connection.next_request()
+        paused_at_head = transport.paused
+        reading = asyncio.ensure_future(connection.read_body(request, None))
+        await asyncio.sleep(0)
+        resumed = not transport.paused
+        connection.data_received(b"cd")
+        return paused_at_head, resumed, await reading
+
+    assert asyncio.run(run()) == (True, True, b"abcd")
+
+
+@pytest.mark.parametrize(("data", "raised"), [(b"", http11.ClientGone), (b"GET / HT", 408)])
+def test_a_head_that_does_not_come_in_time_ends_the_connection(
+    monkeypatch: pytest.MonkeyPatch, data: bytes, raised
+) -> None:
+    monkeypatch.setattr(http11, "HEAD_SECONDS", 0.05)
+
+    async def run():
+        try:
+            return await connected(data).next_request()
+        except http11.HttpError as error:
+            return error.status
+        except http11.ClientGone as error:
+            return type(error)
+
+    assert asyncio.run(run()) == raised

@@ -143,3 +143,32 @@ def test_nothing_listening_is_unreachable() -> None:
         return "answered"
 
     assert asyncio.run(scenario()) == "unreachable"
+
+
+def test_the_final_answer_keeps_the_servers_header_lines_but_not_its_framing() -> None:
+    parsed = upstream._Parsed(head_only=False)
+    parsed.feed(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 400 BAD REQUEST\r\nServer: gunicorn\r\n")
+    parsed.feed(b"connection: keep-alive\r\nContent-Length: 4\r\nX-Id: 7\r\n\r\nno")
+    unfinished = parsed.final
+    parsed.feed(b"pe")
+
+    assert unfinished is None
+    assert parsed.final == upstream.Response(
+        status=400,
+        fields=b"Server: gunicorn\r\nX-Id: 7\r\n",
+        body=b"nope",
+        length=4,
+        keep_alive=True,
+    )
+
+
+def test_a_head_answer_ends_with_its_head_and_keeps_the_length_a_get_would_get() -> None:
+    parsed = upstream._Parsed(head_only=True)
+    parsed.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nContent-Type: text/plain\r\n\r\n")
+
+    assert parsed.final is not None
+    assert (parsed.final.length, parsed.final.fields, parsed.final.body) == (
+        1234,
+        b"Content-Type: text/plain\r\n",
+        b"",
+    )
