@@ -15,19 +15,27 @@ from mlops.assets import catalog, content
 from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
+from mlops.overrides import NO_OVERRIDES, Overrides
 
 AREA = "assets"
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/environment.schema.json"
 STORED_NAME = "environment.yml"
 
 
-def create_environment(file: Path, *, name: str | None = None, version: str | None = None) -> Asset:
+def create_environment(
+    file: Path,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    updates: Overrides = NO_OVERRIDES,
+) -> Asset:
     """Register an environment version from its YAML (conda file inlined, build context copied).
 
     Args:
         file: The environment YAML.
         name: Overrides the file's name.
         version: Overrides the file's version; the next integer when neither gives one.
+        updates: az ml's `--set` items, applied to the file before the flags.
 
     Returns:
         The registered environment (the existing one when the same definition is registered again).
@@ -36,7 +44,7 @@ def create_environment(file: Path, *, name: str | None = None, version: str | No
         MlopsError: Bad name or version; an existing version with a different definition.
         ProblemsFound: The YAML file does not load.
     """
-    entity = load(file, "environment", {"name": name, "version": version})
+    entity = load(file, "environment", {"name": name, "version": version}, updates)
     check_name("environment", entity.name, str(file))
     version = check_version(entity.version, str(file))
     definition: dict[str, Any] = {

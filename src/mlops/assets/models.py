@@ -29,6 +29,7 @@ from mlops.assets.names import check_name, check_version, next_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
+from mlops.overrides import NO_OVERRIDES, Overrides
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def create_model(
     model_type: str | None = None,
     description: str | None = None,
     tags: dict[str, str] | None = None,
+    updates: Overrides = NO_OVERRIDES,
 ) -> Asset:
     """Register a model version from a YAML file and/or az ml's flags.
 
@@ -133,6 +135,7 @@ def create_model(
         model_type: custom_model (default) or mlflow_model.
         description: Free text.
         tags: Tag name -> value.
+        updates: az ml's `--set` items, applied to the file before the flags.
 
     Returns:
         The registered model version.
@@ -155,6 +158,7 @@ def create_model(
                 "type": model_type,
                 "description": description,
             },
+            updates,
         )
         name, version, path = entity.name, entity.version, str(entity.path)
         model_type, description = entity.type, entity.description

@@ -4,18 +4,17 @@ as `az ml batch-deployment` creates them. `invoke` runs one as a job (`mlops.bat
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlops.assets import resolve_model
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
-from mlops.engine.overrides import params_override
 from mlops.environments.spec import shown
 from mlops.errors import MlopsError
 from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file
 from mlops.validation import load_entity
 
 # Azure ML's defaults for a model batch deployment's settings.
@@ -35,7 +34,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def create_deployment(
     file: Path,
     *,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
     endpoint_name: str | None = None,
     name: str | None = None,
     make_default: bool = False,
@@ -47,7 +46,7 @@ def create_deployment(
 
     Args:
         file: The deployment YAML (`type: model`).
-        set_values: az ml's `--set` items (`model=azureml:diabetes_regression_model:3`).
+        overrides: az ml's `--set` items (`model=azureml:diabetes_regression_model:3`).
         endpoint_name: Overrides the YAML's endpoint_name.
         name: Overrides the YAML's name.
         make_default: Make it the endpoint's default deployment.
@@ -61,7 +60,7 @@ def create_deployment(
         MlopsError: The code folder or scoring script is missing.
     """
     file = Path(file)
-    entity = load_entity(file, "batch_deployment", params_override(set_values))
+    entity = load_entity(file, "batch_deployment", for_file(Path(file), overrides))
     endpoint = endpoint_name or entity.endpoint_name
     name = name or entity.name
     if not endpoint:

@@ -10,6 +10,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -37,12 +38,13 @@ def _with_build(shown: dict[str, Any], asset: Any) -> dict[str, Any]:
 @click.option(
     "--build", is_flag=True, help="Build its virtualenv now (with uv), so jobs start at once."
 )
+@set_flag
 @azure_compatible
-def create(file, name, version, build) -> dict:
+def create(file, name, version, build, overrides) -> dict:
     """Register a environment version from its YAML."""
     from mlops.assets.environments import create_environment
 
-    asset = create_environment(file, name=name, version=version)
+    asset = create_environment(file, name=name, version=version, updates=overrides)
     if build:
         from mlops.assets.loading import load
         from mlops.environments.report import build_now

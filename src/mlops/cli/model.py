@@ -11,6 +11,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -35,8 +36,9 @@ def model() -> None:
 )
 @click.option("-d", "--description", help="Description.")
 @click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@set_flag
 @azure_compatible
-def create(file, name, version, path, model_type, description, tags) -> dict:
+def create(file, name, version, path, model_type, description, tags, overrides) -> dict:
     """Register a model version in MLflow's registry from a file, a folder or a job output."""
     from mlops.assets.lookup import parse_tags
     from mlops.assets.models import create_model
@@ -44,6 +46,8 @@ def create(file, name, version, path, model_type, description, tags) -> dict:
 
     if file is None and (name is None or path is None):
         raise UsageError("give -f/--file, or both --name and --path.")
+    if file is None and overrides.set:
+        raise UsageError("--set changes a YAML file: give -f/--file, or use the flags.")
     asset = create_model(
         file,
         name=name,
@@ -52,6 +56,7 @@ def create(file, name, version, path, model_type, description, tags) -> dict:
         model_type=model_type,
         description=description,
         tags=parse_tags(tags),
+        updates=overrides,
     )
     return asset.to_az()
 

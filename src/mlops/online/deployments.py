@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlops.assets import resolve_model
 from mlops.engine.content import snapshot
-from mlops.engine.overrides import params_override
 from mlops.environments import deployment_python
 from mlops.environments.spec import shown
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file
 from mlops.validation import check_online_deployment
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ def create_deployment(
     endpoint_name: str | None = None,
     name: str | None = None,
     all_traffic: bool = False,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """Deploy: check the YAML, start the inference server, return when it is ready.
 
@@ -41,7 +40,7 @@ def create_deployment(
         MlopsError: The deployment exists already, or init() failed (with the log's last
             lines; nothing is left running).
     """
-    entity = _load(file, set_values, endpoint_name, name)
+    entity = _load(file, overrides, endpoint_name, name)
     endpoint = state.load_endpoint(entity.endpoint_name)
     folder = state.deployment_folder(entity.endpoint_name, entity.name)
     if (folder / "deployment.json").is_file():
@@ -71,7 +70,7 @@ def update_deployment(
     *,
     endpoint_name: str | None = None,
     name: str | None = None,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """Replace a deployment without failing a request.
 
@@ -84,7 +83,7 @@ def update_deployment(
         NotFoundError: The deployment does not exist.
         MlopsError: The new server did not start (the old one still serves).
     """
-    entity = _load(file, set_values, endpoint_name, name)
+    entity = _load(file, overrides, endpoint_name, name)
     old = state.load_deployment(entity.endpoint_name, entity.name)
     folder = state.deployment_folder(entity.endpoint_name, entity.name)
     deployment = _start(entity, folder)
@@ -121,13 +120,13 @@ def _retire(deployment: dict[str, Any]) -> None:
         state.remove(Path(deployment["revision_folder"]))
 
 
-def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name: str | None):
-    overrides = params_override(set_values)
+def _load(file: Path, overrides: Overrides, endpoint_name: str | None, name: str | None):
+    params = for_file(Path(file), overrides)
     if endpoint_name:
-        overrides.append({"endpoint_name": endpoint_name})
+        params.append({"endpoint_name": endpoint_name})
     if name:
-        overrides.append({"name": name})
-    entity, problems = check_online_deployment(Path(file), overrides)
+        params.append({"name": name})
+    entity, problems = check_online_deployment(Path(file), params)
     if problems:
         raise ProblemsFound(problems)
     if not entity.endpoint_name:

@@ -15,6 +15,7 @@ from tool_fixtures import ENDPOINT, MODEL, ONLINE, PROJECT, SMOKE_TEST, Live, au
 
 from mlops.errors import MlopsError
 from mlops.online import deployments, endpoints, processes, state
+from mlops.overrides import Overrides
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +70,7 @@ def test_a_failing_init_fails_create_with_the_log_and_leaves_nothing_running(
 
     with pytest.raises(MlopsError) as raised:
         deployments.create_deployment(
-            broken, name="broken", set_values=[f"model=azureml:{MODEL}:1"]
+            broken, name="broken", overrides=Overrides(set=(f"model=azureml:{MODEL}:1",))
         )
 
     assert "model file is corrupt" in str(raised.value)
@@ -81,7 +82,7 @@ def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_soc
     online: Live,
 ) -> None:
     created = deployments.create_deployment(
-        BLUE, name="crashy", set_values=[f"model=azureml:{MODEL}:1"]
+        BLUE, name="crashy", overrides=Overrides(set=(f"model=azureml:{MODEL}:1",))
     )
     socket_path, pid = created["properties"]["socket"], created["properties"]["pid"]
     os.killpg(pid, signal.SIGKILL)
@@ -110,11 +111,11 @@ def test_update_swaps_the_model_without_dropping_requests(online: Live) -> None:
     green = call(online.uri, auth(online, **{"azureml-model-deployment": "green"}))[2]["result"]
     old_pid = state.load_deployment(ENDPOINT, "blue")["pid"]
     try:
-        deployments.update_deployment(BLUE, set_values=[f"model=azureml:{MODEL}:2"])
+        deployments.update_deployment(BLUE, overrides=Overrides(set=(f"model=azureml:{MODEL}:2",)))
         assert call(online.uri, auth(online))[2]["result"] == green
         assert not processes.alive(old_pid)
     finally:
-        deployments.update_deployment(BLUE, set_values=[f"model=azureml:{MODEL}:1"])
+        deployments.update_deployment(BLUE, overrides=Overrides(set=(f"model=azureml:{MODEL}:1",)))
     assert call(online.uri, auth(online))[2]["result"] == before
 
 
