@@ -25,7 +25,7 @@ from filelock import FileLock
 from mlops import tracking
 from mlops.assets import content
 from mlops.assets.loading import load
-from mlops.assets.names import check_name, check_version, next_version
+from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
@@ -40,6 +40,10 @@ HIDDEN = "mlops."
 TYPE_TAG = f"{HIDDEN}type"
 HASH_TAG = f"{HIDDEN}content_hash"
 JOB_TAG = f"{HIDDEN}job_name"
+# MLflow numbers a model's versions 1, 2, 3; Azure versions are strings (`2024-01-rc1`). A
+# version created with a version that is not MLflow's next number keeps it in this tag, and
+# every lookup goes through `azure_version`; a version without it is its MLflow number.
+VERSION_TAG = f"{HIDDEN}azure_version"
 # The experiment whose runs carry the files of models created against a shared server.
 UPLOAD_EXPERIMENT = "mlops-model-uploads"
 
@@ -67,6 +71,11 @@ def _local_path(uri: str) -> Path | None:
     return None
 
 
+def azure_version(version: Any) -> str:
+    """The Azure version of an MLflow model version: its VERSION_TAG, else its number."""
+    return str((version.tags or {}).get(VERSION_TAG) or version.version)
+
+
 def _asset(version: Any, client: Any) -> Asset:
     tags = dict(version.tags or {})
     try:
@@ -77,7 +86,7 @@ def _asset(version: Any, client: Any) -> Asset:
     model_type = tags.get(TYPE_TAG) or (
         "mlflow_model" if local is not None and (local / "MLmodel").is_file() else "custom_model"
     )
-    details: dict[str, Any] = {"stage": "Development"}
+    details: dict[str, Any] = {"stage": "Development", "mlflow_version": str(version.version)}
     job_name = tags.get(JOB_TAG) or tags.get("job_name")
     if job_name:
         details["job_name"] = job_name
@@ -85,7 +94,7 @@ def _asset(version: Any, client: Any) -> Asset:
     return Asset(
         kind="model",
         name=version.name,
-        version=str(version.version),
+        version=azure_version(version),
         type=model_type,
         path=local if local is not None else Path(uri),
         tags={key: value for key, value in tags.items() if not key.startswith(HIDDEN)},
@@ -186,22 +195,24 @@ def create_model(
     with _registry_lock():
         existing = _versions(client, name) if _exists(client, name) else []
         if version is not None:
-            found = next((v for v in existing if str(v.version) == version), None)
+            found = next((v for v in existing if azure_version(v) == version), None)
             if found is not None:
                 if (found.tags or {}).get(HASH_TAG) == model_hash:
                     return _asset(found, client)
                 raise MlopsError(
                     f"model {name} version {version} already exists with different content; "
-                    "versions are immutable. Fix: leave out the version to get version "
-                    f"{next_version([str(v.version) for v in existing])}."
+                    "versions are immutable. Fix: leave out the version, or give a new one."
                 )
-            expected = next_version([str(v.version) for v in existing])
-            if version != expected:
+            expected = str(int(existing[-1].version) + 1 if existing else 1)
+            if version.isdigit() and version != expected:
                 raise MlopsError(
                     f"{where}: version: MLflow's registry numbers model versions 1, 2, 3, ...; "
                     f"the next version of {name} is {expected}, not {version}. "
-                    "Fix: leave out the version, or give that one."
+                    "Fix: leave out the version, give that one, or give a version that is not "
+                    "a number (such as 2024-01-rc1), which is kept as the Azure version."
                 )
+            if version != expected:
+                stored_tags[VERSION_TAG] = version
         elif existing and (existing[-1].tags or {}).get(HASH_TAG) == model_hash:
             # Unchanged content: the latest version already holds it; no new version.
             return _asset(existing[-1], client)
@@ -292,12 +303,12 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     chosen = (
         versions[-1:]
         if version is None
-        else [v for v in versions if str(v.version) == str(version)]
+        else [v for v in versions if azure_version(v) == str(version)]
     )
     if chosen:
         asset = _asset(chosen[0], client)
         return _materialised(asset) if local else asset
-    listed = ", ".join(str(v.version) for v in versions) or "none"
+    listed = ", ".join(azure_version(v) for v in versions) or "none"
     raise NotFoundError(
         f"model {name!r} has no version {version!r}; versions that exist: {listed}."
     )
@@ -320,7 +331,9 @@ def _materialised(asset: Asset) -> Asset:
 
         cache.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache.parent))
-        uri = tracking.client().get_model_version_download_uri(asset.name, asset.version)
+        uri = tracking.client().get_model_version_download_uri(
+            asset.name, asset.details["mlflow_version"]
+        )
         mlflow.artifacts.download_artifacts(
             artifact_uri=uri, dst_path=str(staging), tracking_uri=tracking.tracking_uri()
         )
