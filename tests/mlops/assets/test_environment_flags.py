@@ -29,7 +29,7 @@ def test_image_and_conda_file_define_an_environment(cli, mlops_home, tmp_path, m
     assert shown["conda_file"] == yaml.safe_load(CONDA)
 
 
-def test_a_build_context_defines_an_environment_with_its_dockerfile(cli, mlops_home, tmp_path, monkeypatch):
+def test_a_build_context_defines_an_environment(cli, mlops_home, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("context").mkdir()
     Path("context/train.Dockerfile").write_text("FROM python:3.11-slim\n")
