@@ -32,17 +32,23 @@ class NotFoundError(MlopsError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about a file: where it is, which field, what is wrong and the fix."""
+    """One finding about a file: where it is, which field, what is wrong and the fix.
+
+    A `warning` is a lint: something Azure ML accepts and ignores (an input azure-ai-ml drops
+    before submitting), reported without failing `mlops validate` or stopping a job.
+    """
 
     file: str
     line: int | None
     field: str
     message: str
     fix: str | None = None
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.field}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        text = f"{where}: {self.field}: {kind}{self.message}"
         return f"{text} Fix: {self.fix}" if self.fix else text
 
 

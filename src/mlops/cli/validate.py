@@ -20,7 +20,8 @@ def validate(paths: tuple[Path, ...]) -> None:
     PATHS are files or folders; by default every YAML under components/, pipelines/,
     environments/, endpoints/, data/ and .github/workflows/ of the repository. Prints one
     `file:line: field: message` per problem; exits 0 when clean, 1 on problems, 2 on a usage
-    error.
+    error. A warning (`field: warning: ...`, something Azure ML accepts and ignores) is printed
+    but does not fail.
     """
     from mlops.errors import counted
     from mlops.home import repo_root
@@ -32,7 +33,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(str(problem))
     checked = counted(len(yaml_files(targets)), "file")
-    if problems:
-        click.echo(f"{counted(len(problems), 'problem')} in {checked}.", err=True)
+    warnings = sum(problem.warning for problem in problems)
+    noted = f" ({counted(warnings, 'warning')})" if warnings else ""
+    errors = len(problems) - warnings
+    if errors:
+        click.echo(f"{counted(errors, 'problem')}{noted} in {checked}.", err=True)
         raise SystemExit(1)
-    click.echo(f"{checked} valid.", err=True)
+    click.echo(f"{checked} valid{noted}.", err=True)

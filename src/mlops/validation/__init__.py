@@ -4,6 +4,7 @@ the service. `mlops validate`, `mlops job create` and `mlops online-deployment c
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ __all__ = [
     "plan_job",
     "validate_paths",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def check_job(
@@ -74,8 +77,11 @@ def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) ->
 
     path = Path(path)
     job, problems = check_job(path, params_override)
-    if problems:
-        raise ProblemsFound(problems)
+    errors = [problem for problem in problems if not problem.warning]
+    if errors:
+        raise ProblemsFound(errors)
+    for problem in problems:
+        logger.warning("%s", problem)
     refusal = azure_only(job)
     if refusal:
         raise MlopsError(f"{path}: {refusal}.")

@@ -1,9 +1,10 @@
 """Checks of a pipeline's graph that azure-ai-ml leaves to the service.
 
 Bindings to jobs, outputs or parent inputs that do not exist, literals that do not fit their
-input, unknown input names and keys on nodes (azure-ai-ml silently drops them), and outputs
-that cannot feed the inputs they are bound to. Nested pipeline components are checked in their
-own files.
+input, unknown keys on nodes, and outputs that cannot feed the inputs they are bound to.
+Unknown input and output names on a node are warnings: azure-ai-ml's validation accepts them
+and drops them before submitting (checked in tests/mlops/validation), so Azure runs the node
+without them. Nested pipeline components are checked in their own files.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ class PipelineChecker:
                 self._add(
                     where,
                     f"inputs.{key}",
-                    f"unknown input {key!r}: the component declares {names}",
+                    f"unknown input {key!r}: the component declares {names}; "
+                    "Azure ML drops it and runs the node without it",
                     "remove it or use one of the declared names",
+                    warning=True,
                 )
         for key, value in (node.inputs or {}).items():
             data = getattr(value, "_data", value)
@@ -76,7 +79,13 @@ class PipelineChecker:
         for key, value in (raw.get("outputs") or {}).items():
             if key not in (component.outputs or {}):
                 names = ", ".join(sorted(component.outputs or {})) or "none"
-                self._add(where, f"outputs.{key}", f"unknown output {key!r}: declared: {names}")
+                self._add(
+                    where,
+                    f"outputs.{key}",
+                    f"unknown output {key!r}: declared: {names}; Azure ML drops it",
+                    "remove it or use one of the declared names",
+                    warning=True,
+                )
                 continue
             reference = self._reference(where, f"outputs.{key}", value)
             if reference and (reference.scope, reference.kind) != ("parent", "outputs"):
@@ -206,9 +215,17 @@ class PipelineChecker:
 
         self.problems += component_problems(component, source, read_document(Path(source)))
 
-    def _add(self, where: NodeWhere, field: str, message: str, fix: str | None = None) -> None:
+    def _add(
+        self,
+        where: NodeWhere,
+        field: str,
+        message: str,
+        fix: str | None = None,
+        warning: bool = False,
+    ) -> None:
         path = f"{where.prefix}.{field}"
-        self.problems.append(Problem(where.file, where.document.line(path), path, message, fix))
+        line = where.document.line(path)
+        self.problems.append(Problem(where.file, line, path, message, fix, warning))
 
 
 def node_component(node: Any) -> Any:
