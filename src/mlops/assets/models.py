@@ -44,6 +44,9 @@ JOB_TAG = f"{HIDDEN}job_name"
 # version created with a version that is not MLflow's next number keeps it in this tag, and
 # every lookup goes through `azure_version`; a version without it is its MLflow number.
 VERSION_TAG = f"{HIDDEN}azure_version"
+# An archived version (az ml model archive) is left out of `list` and of @latest, and still
+# resolves by its version, as on Azure.
+ARCHIVED_TAG = f"{HIDDEN}archived"
 # The experiment whose runs carry the files of models created against a shared server.
 UPLOAD_EXPERIMENT = "mlops-model-uploads"
 
@@ -74,6 +77,10 @@ def _local_path(uri: str) -> Path | None:
 def azure_version(version: Any) -> str:
     """The Azure version of an MLflow model version: its VERSION_TAG, else its number."""
     return str((version.tags or {}).get(VERSION_TAG) or version.version)
+
+
+def _archived(version: Any) -> bool:
+    return (version.tags or {}).get(ARCHIVED_TAG) == "true"
 
 
 def _asset(version: Any, client: Any) -> Asset:
@@ -295,13 +302,10 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     """
     client = tracking.client()
     if not _exists(client, name):
-        raise NotFoundError(
-            f"model {name!r} does not exist in the MLflow registry at {tracking.tracking_uri()}. "
-            "Fix: register it with `mlops model create` or run the training pipeline."
-        )
+        raise _no_model(name)
     versions = _versions(client, name)
     chosen = (
-        versions[-1:]
+        [v for v in versions if not _archived(v)][-1:]
         if version is None
         else [v for v in versions if azure_version(v) == str(version)]
     )
@@ -311,6 +315,13 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     listed = ", ".join(azure_version(v) for v in versions) or "none"
     raise NotFoundError(
         f"model {name!r} has no version {version!r}; versions that exist: {listed}."
+    )
+
+
+def _no_model(name: str) -> NotFoundError:
+    return NotFoundError(
+        f"model {name!r} does not exist in the MLflow registry at {tracking.tracking_uri()}. "
+        "Fix: register it with `mlops model create` or run the training pipeline."
     )
 
 
@@ -361,25 +372,65 @@ def _missing_files(asset: Asset) -> str:
     )
 
 
-def list_models(name: str | None = None) -> list[Asset]:
-    """The latest version of every registered model, or every version of `name`, newest first."""
+def list_models(name: str | None = None, archived: str = "exclude") -> list[Asset]:
+    """The latest version of every registered model, or every version of `name`, newest first.
+
+    Args:
+        name: List every version of this model instead.
+        archived: "exclude" (az ml's default), "include" or "only" archived versions.
+    """
     client = tracking.client()
+
+    def shown(version: Any) -> bool:
+        return {"exclude": not _archived(version), "only": _archived(version)}.get(archived, True)
+
     if name:
         if not _exists(client, name):
             return []
-        return [_asset(v, client) for v in reversed(_versions(client, name))]
+        return [_asset(v, client) for v in reversed(_versions(client, name)) if shown(v)]
     latest = []
     page_token = None
     while True:
         page = client.search_registered_models(max_results=1000, page_token=page_token)
         for registered in page:
-            versions = _versions(client, registered.name)
+            versions = [v for v in _versions(client, registered.name) if shown(v)]
             if versions:
                 latest.append(_asset(versions[-1], client))
         page_token = page.token
         if not page_token:
             break
     return sorted(latest, key=lambda asset: asset.name)
+
+
+def archive_model(name: str, version: str | None, archived: bool = True) -> list[Asset]:
+    """Archive (or restore) one version of a model, or all its versions, as az ml model
+    archive/restore do.
+
+    Args:
+        name: The model.
+        version: Its Azure version; None for every version (the model container).
+        archived: Archive (True) or restore (False).
+
+    Returns:
+        The versions changed.
+
+    Raises:
+        NotFoundError: No such model or version.
+    """
+    client = tracking.client()
+    if version is None:
+        if not _exists(client, name):
+            raise _no_model(name)
+        targets = _versions(client, name)
+    else:
+        asset = find_model(name, version, local=False)
+        targets = [client.get_model_version(name, asset.details["mlflow_version"])]
+    for target in targets:
+        if archived:
+            client.set_model_version_tag(name, target.version, ARCHIVED_TAG, "true")
+        elif _archived(target):
+            client.delete_model_version_tag(name, target.version, ARCHIVED_TAG)
+    return [_asset(client.get_model_version(name, t.version), client) for t in targets]
 
 
 def download_model(name: str, version: str, download_path: Path) -> Path:

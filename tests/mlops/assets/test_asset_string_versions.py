@@ -64,3 +64,23 @@ def test_a_data_version_may_be_any_azure_version_string(cli, mlops_home, tmp_pat
     assert created["version"] == "2024-01-rc1"
     assert resolve_data("azureml:rows:2024-01-rc1").path == Path(created["path"])
     assert cli.ok("data", "show", "-n", "rows", "-l", "latest")["version"] == "2024-01-rc1"
+
+
+def test_archived_versions_leave_list_and_latest_and_still_resolve(cli, mlops_home, model_folder):
+    cli.ok("model", "create", "-n", "m", "-p", str(model_folder), "-v", "rc1")
+    (model_folder / "weights.txt").write_text("2\n")
+    cli.ok("model", "create", "-n", "m", "-p", str(model_folder), "-v", "rc2")
+
+    assert cli.ok("model", "archive", "-n", "m", "-l", "latest") is None
+    assert [row["version"] for row in cli.ok("model", "list", "-n", "m")] == ["rc1"]
+    assert resolve_model("azureml:m@latest").version == "rc1"
+    assert resolve_model("azureml:m:rc2").version == "rc2", "archived, still usable by version"
+    every = cli.ok("model", "list", "-n", "m", "--include-archived", "--query", "[].version")
+    assert every == ["rc2", "rc1"]
+    assert cli.ok("model", "list", "--archived-only", "--query", "[].latest_version") == ["rc2"]
+
+    cli.ok("model", "restore", "-n", "m", "-v", "rc2")
+    assert resolve_model("azureml:m@latest").version == "rc2"
+    cli.ok("model", "archive", "-n", "m")
+    assert cli.ok("model", "list") == []
+    assert "model 'nope' does not exist" in cli.error("model", "archive", "-n", "nope")
