@@ -184,3 +184,15 @@ def test_a_bad_path_on_the_command_line_runs_nothing(cli, mlops_home, tmp_path):
         "environment_variables.LOG_LEVEL (found: A, B)."
     )
     assert not list(mlops_home.rglob("deployment.json")), "no deployment was started"
+
+
+def test_an_endpoint_create_sets_fields_of_its_yaml(cli, mlops_home, tmp_path):  # noqa: F811
+    path = tmp_path / "endpoint.yml"
+    path.write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json\n"
+        "name: tiny-batch\ndescription: first\n"
+    )
+    created = cli.ok("batch-endpoint", "create", "-f", str(path), "--set", "description=second")
+    assert (created["name"], created["description"]) == ("tiny-batch", "second")
+    error = cli.error("batch-endpoint", "create", "-n", "bare-batch", "--set", "tags.a=b", code=2)
+    assert error == "ERROR: --set changes a YAML file: give -f/--file."
