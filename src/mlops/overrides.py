@@ -82,6 +82,19 @@ def edited(overrides: Overrides, data: Any) -> Any:
     return _applied(overrides, data)[0]
 
 
+def with_params(data: Any, params: list[dict[str, Any]]) -> dict[str, Any]:
+    """A copy of the YAML document `data` with a `params_override` list applied, as
+    azure-ai-ml applies it (a top-level None, from `--remove`, takes the field out)."""
+    document = copy.deepcopy(data) if isinstance(data, dict) else {}
+    for override in params:
+        for key, value in override.items():
+            if value is None and "." not in key:
+                document.pop(key, None)
+            else:
+                _put(document, _tokens("--set", key), value)
+    return document
+
+
 def _applied(overrides: Overrides, data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     document = copy.deepcopy(data) if isinstance(data, dict) else {}
     result: list[dict[str, Any]] = []

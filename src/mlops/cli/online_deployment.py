@@ -42,7 +42,11 @@ def create(file, endpoint_name, name, all_traffic, overrides) -> dict:
 
 @online_deployment.command()
 @click.option(
-    "-f", "--file", "file", required=True, type=click.Path(path_type=Path), help="Deployment YAML."
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="Deployment YAML (default: the one it was deployed from, with its overrides).",
 )
 @click.option("-e", "--endpoint-name", help="Endpoint (overrides the file's endpoint_name).")
 @click.option("-n", "--name", help="Deployment name (overrides the file's).")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tool_fixtures import ENDPOINT, MODEL, ONLINE, PROJECT, SMOKE_TEST, Live, auth, call
 
-from mlops.errors import MlopsError
+from mlops.errors import MlopsError, UsageError
 from mlops.online import deployments, endpoints, processes, state
 from mlops.overrides import Overrides
 
@@ -117,6 +117,26 @@ def test_update_swaps_the_model_without_dropping_requests(online: Live) -> None:
     finally:
         deployments.update_deployment(BLUE, overrides=Overrides(set=(f"model=azureml:{MODEL}:1",)))
     assert call(online.uri, auth(online))[2]["result"] == before
+
+
+def test_update_without_a_file_keeps_its_yaml_and_earlier_overrides(online: Live) -> None:
+    def timeout(milliseconds: int) -> dict:
+        return deployments.update_deployment(
+            None,
+            endpoint_name=ENDPOINT,
+            name="green",
+            overrides=Overrides(set=(f"request_settings.request_timeout_ms={milliseconds}",)),
+        )
+
+    try:
+        shown = timeout(7000)
+        assert shown["request_settings"]["request_timeout_ms"] == 7000
+        assert shown["model"] == f"azureml:{MODEL}:2", "the --set it was created with is kept"
+        assert state.load_endpoint(ENDPOINT)["deployment_routes"]["green"]["timeout_ms"] == 7000
+    finally:
+        timeout(5000)
+    with pytest.raises(UsageError, match="give -f/--file, or -n/--name and -e/--endpoint-name"):
+        deployments.update_deployment(None, name="green")
 
 
 def test_the_smoke_test_passes_on_each_deployment_and_fails_on_a_wrong_key(online: Live) -> None:
