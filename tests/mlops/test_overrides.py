@@ -12,7 +12,7 @@ from tool_fixtures import cli  # noqa: F401 (fixture)
 from mlops.azure.loaders import load_entity
 from mlops.cli.parsing import SEPARATOR, gather_greedy
 from mlops.errors import UsageError
-from mlops.overrides import Overrides, edited, params_override
+from mlops.overrides import Overrides, edited, params_override, with_params
 
 DOCUMENT = {
     "name": "blue",
@@ -133,6 +133,14 @@ DEPLOYMENT_DATA = {
 }
 
 
+def test_params_applied_to_a_document_as_azure_ai_ml_applies_them():
+    params = [{"probes.1.port": "8"}, {"tags": {"a": "b"}}, {"description": None}]
+    applied = with_params(DOCUMENT, params)
+    assert applied["probes"] == [{"port": 1}, {"port": "8"}]
+    assert applied["tags"] == {"a": "b"} and "description" not in applied
+    assert DOCUMENT["description"] == "first"
+
+
 def test_values_after_a_greedy_flag_are_its_own():
     options = ["--set", "--add", "--remove", "--file"]
     assert gather_greedy(
@@ -196,3 +204,16 @@ def test_an_endpoint_create_sets_fields_of_its_yaml(cli, mlops_home, tmp_path): 
     assert (created["name"], created["description"]) == ("tiny-batch", "second")
     error = cli.error("batch-endpoint", "create", "-n", "bare-batch", "--set", "tags.a=b", code=2)
     assert error == "ERROR: --set changes a YAML file: give -f/--file."
+
+
+def test_add_on_the_command_line_names_what_is_not_a_list(cli, mlops_home, tmp_path):  # noqa: F811
+    path = tmp_path / "blue.yml"
+    path.write_text(DEPLOYMENT)
+    error = cli.error(
+        *("online-deployment", "update", "-f", str(path)),
+        *("--add", "environment_variables", "C=3", "--force-string"),
+        code=2,
+    )
+    assert error == (
+        "ERROR: --add environment_variables: environment_variables is a mapping, not a list."
+    )
