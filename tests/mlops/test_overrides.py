@@ -217,3 +217,14 @@ def test_add_on_the_command_line_names_what_is_not_a_list(cli, mlops_home, tmp_p
     assert error == (
         "ERROR: --add environment_variables: environment_variables is a mapping, not a list."
     )
+
+
+def test_a_removed_field_keeps_paths_relative_to_the_file(tmp_path, monkeypatch):
+    folder = tmp_path / "project"
+    (folder / "src").mkdir(parents=True)
+    path = folder / "echo.yml"
+    path.write_text(COMPONENT + "code: ./src\n")
+    monkeypatch.chdir(tmp_path)
+    component = load_entity(path, "component", [{"description": None}])
+    assert component.description is None
+    assert (Path(component.base_path) / component.code).resolve() == folder / "src"
