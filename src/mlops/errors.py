@@ -32,21 +32,23 @@ class NotFoundError(MlopsError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about a file: where it is, which field, what is wrong and the fix."""
+    """One finding about a file: where it is, which field, what is wrong and the fix.
+
+    A `warning` is a lint: something Azure ML accepts and ignores (an input azure-ai-ml drops
+    before submitting), reported without failing `mlops validate` or stopping a job.
+    """
 
     file: str
     line: int | None
     field: str
     message: str
     fix: str | None = None
-    # A lint: something Azure accepts that is likely a mistake, or that cannot be checked
-    # offline. `mlops validate` prints it and still passes; nothing is refused for it.
     warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        field = f"warning: {self.field}" if self.warning else self.field
-        text = f"{where}: {field}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        text = f"{where}: {self.field}: {kind}{self.message}"
         return f"{text} Fix: {self.fix}" if self.fix else text
 
 

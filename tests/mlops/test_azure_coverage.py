@@ -27,5 +27,13 @@ def test_the_page_says_what_runs_and_what_is_refused() -> None:
     assert "| `az ml compute` | refused: a compute exists only on Azure" in page
     assert "| `az ml online-endpoint` | supported: `mlops online-endpoint`" in page
     assert "| `automl` (AutoML job) | refused: an AutoML job runs on Azure ML only" in page
-    assert "| `mlops job create` | supported | `-f` `--file`, `--set`," in page
+    (job_create,) = [line for line in page.splitlines() if line.startswith("| `mlops job create`")]
+    assert job_create.startswith("| `mlops job create` | supported | `-f` `--file`,")
+    (deployment_update,) = [
+        line for line in page.splitlines() if line.startswith("| `mlops online-deployment update`")
+    ]
+    # As az ml: create verbs take --set; update verbs the whole generic update.
+    assert "`--set`" in job_create and "`--add`" not in job_create
+    for flag in ("`--set`", "`--add`", "`--remove`", "`--force-string`"):
+        assert flag in deployment_update.split(" | ")[2]
     assert "| `mlops bootstrap` | mlops only: renames the template |" in page

@@ -16,18 +16,26 @@ from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError
+from mlops.overrides import NO_OVERRIDES, Overrides, edited
 
 AREA = "assets"
 _SHOWN_ELSEWHERE = ("name", "version", "description", "tags", "type")
 
 
-def create_component(file: Path, *, name: str | None = None, version: str | None = None) -> Asset:
+def create_component(
+    file: Path,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    updates: Overrides = NO_OVERRIDES,
+) -> Asset:
     """Register a component version from its YAML, with a snapshot of its code folder.
 
     Args:
         file: The component YAML.
         name: Overrides the file's name.
         version: Overrides the file's version; the next integer when neither gives one.
+        updates: az ml's `--set` items, applied to the file before the flags.
 
     Returns:
         The registered component (the existing one when the same content is registered again).
@@ -36,13 +44,14 @@ def create_component(file: Path, *, name: str | None = None, version: str | None
         MlopsError: Bad name or version; an existing version with different content.
         ProblemsFound: The YAML file does not load.
     """
-    entity = load(file, "component", {"name": name, "version": version})
+    entity = load(file, "component", {"name": name, "version": version}, updates)
     check_name("component", entity.name, str(file))
     version = check_version(entity.version, str(file))
     try:
         raw: dict[str, Any] = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise MlopsError(f"{file}: cannot read the component: {error}") from None
+    raw = edited(updates, raw)
     raw["name"] = entity.name
     raw.pop("version", None)
     content.sweep(AREA, catalog.all_paths())

@@ -9,6 +9,7 @@ from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError
+from mlops.overrides import NO_OVERRIDES, Overrides
 
 AREA = "assets"
 DATA_TYPES = ("uri_file", "uri_folder", "mltable")
@@ -40,6 +41,7 @@ def create_data(
     data_type: str | None = None,
     description: str | None = None,
     tags: dict[str, str] | None = None,
+    updates: Overrides = NO_OVERRIDES,
 ) -> Asset:
     """Register a data asset version from a YAML file and/or az ml's flags.
 
@@ -51,6 +53,7 @@ def create_data(
         data_type: uri_folder (default), uri_file or mltable.
         description: Free text.
         tags: Tag name -> value.
+        updates: az ml's `--set` items, applied to the file before the flags.
 
     Returns:
         The registered asset (the existing one when the same content is registered again).
@@ -73,6 +76,7 @@ def create_data(
                 "type": data_type,
                 "description": description,
             },
+            updates,
         )
         name, version, path = entity.name, entity.version, str(entity.path)
         data_type, description = entity.type, entity.description

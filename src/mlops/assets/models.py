@@ -25,10 +25,11 @@ from filelock import FileLock
 from mlops import tracking
 from mlops.assets import content
 from mlops.assets.loading import load
-from mlops.assets.names import check_name, check_version, next_version
+from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
+from mlops.overrides import NO_OVERRIDES, Overrides
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,13 @@ HIDDEN = "mlops."
 TYPE_TAG = f"{HIDDEN}type"
 HASH_TAG = f"{HIDDEN}content_hash"
 JOB_TAG = f"{HIDDEN}job_name"
+# MLflow numbers a model's versions 1, 2, 3; Azure versions are strings (`2024-01-rc1`). A
+# version created with a version that is not MLflow's next number keeps it in this tag, and
+# every lookup goes through `azure_version`; a version without it is its MLflow number.
+VERSION_TAG = f"{HIDDEN}azure_version"
+# An archived version (az ml model archive) is left out of `list` and of @latest, and still
+# resolves by its version, as on Azure.
+ARCHIVED_TAG = f"{HIDDEN}archived"
 # The experiment whose runs carry the files of models created against a shared server.
 UPLOAD_EXPERIMENT = "mlops-model-uploads"
 
@@ -67,6 +75,15 @@ def _local_path(uri: str) -> Path | None:
     return None
 
 
+def azure_version(version: Any) -> str:
+    """The Azure version of an MLflow model version: its VERSION_TAG, else its number."""
+    return str((version.tags or {}).get(VERSION_TAG) or version.version)
+
+
+def _archived(version: Any) -> bool:
+    return (version.tags or {}).get(ARCHIVED_TAG) == "true"
+
+
 def _asset(version: Any, client: Any) -> Asset:
     tags = dict(version.tags or {})
     try:
@@ -77,7 +94,7 @@ def _asset(version: Any, client: Any) -> Asset:
     model_type = tags.get(TYPE_TAG) or (
         "mlflow_model" if local is not None and (local / "MLmodel").is_file() else "custom_model"
     )
-    details: dict[str, Any] = {"stage": "Development"}
+    details: dict[str, Any] = {"stage": "Development", "mlflow_version": str(version.version)}
     job_name = tags.get(JOB_TAG) or tags.get("job_name")
     if job_name:
         details["job_name"] = job_name
@@ -85,7 +102,7 @@ def _asset(version: Any, client: Any) -> Asset:
     return Asset(
         kind="model",
         name=version.name,
-        version=str(version.version),
+        version=azure_version(version),
         type=model_type,
         path=local if local is not None else Path(uri),
         tags={key: value for key, value in tags.items() if not key.startswith(HIDDEN)},
@@ -122,6 +139,7 @@ def create_model(
     model_type: str | None = None,
     description: str | None = None,
     tags: dict[str, str] | None = None,
+    updates: Overrides = NO_OVERRIDES,
 ) -> Asset:
     """Register a model version from a YAML file and/or az ml's flags.
 
@@ -134,6 +152,7 @@ def create_model(
         model_type: custom_model (default) or mlflow_model.
         description: Free text.
         tags: Tag name -> value.
+        updates: az ml's `--set` items, applied to the file before the flags.
 
     Returns:
         The registered model version.
@@ -156,6 +175,7 @@ def create_model(
                 "type": model_type,
                 "description": description,
             },
+            updates,
         )
         name, version, path = entity.name, entity.version, str(entity.path)
         model_type, description = entity.type, entity.description
@@ -183,22 +203,24 @@ def create_model(
     with _registry_lock():
         existing = _versions(client, name) if _exists(client, name) else []
         if version is not None:
-            found = next((v for v in existing if str(v.version) == version), None)
+            found = next((v for v in existing if azure_version(v) == version), None)
             if found is not None:
                 if (found.tags or {}).get(HASH_TAG) == model_hash:
                     return _asset(found, client)
                 raise MlopsError(
                     f"model {name} version {version} already exists with different content; "
-                    "versions are immutable. Fix: leave out the version to get version "
-                    f"{next_version([str(v.version) for v in existing])}."
+                    "versions are immutable. Fix: leave out the version, or give a new one."
                 )
-            expected = next_version([str(v.version) for v in existing])
-            if version != expected:
+            expected = str(int(existing[-1].version) + 1 if existing else 1)
+            if version.isdigit() and version != expected:
                 raise MlopsError(
                     f"{where}: version: MLflow's registry numbers model versions 1, 2, 3, ...; "
                     f"the next version of {name} is {expected}, not {version}. "
-                    "Fix: leave out the version, or give that one."
+                    "Fix: leave out the version, give that one, or give a version that is not "
+                    "a number (such as 2024-01-rc1), which is kept as the Azure version."
                 )
+            if version != expected:
+                stored_tags[VERSION_TAG] = version
         elif existing and (existing[-1].tags or {}).get(HASH_TAG) == model_hash:
             # Unchanged content: the latest version already holds it; no new version.
             return _asset(existing[-1], client)
@@ -281,22 +303,26 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     """
     client = tracking.client()
     if not _exists(client, name):
-        raise NotFoundError(
-            f"model {name!r} does not exist in the MLflow registry at {tracking.tracking_uri()}. "
-            "Fix: register it with `mlops model create` or run the training pipeline."
-        )
+        raise _no_model(name)
     versions = _versions(client, name)
     chosen = (
-        versions[-1:]
+        [v for v in versions if not _archived(v)][-1:]
         if version is None
-        else [v for v in versions if str(v.version) == str(version)]
+        else [v for v in versions if azure_version(v) == str(version)]
     )
     if chosen:
         asset = _asset(chosen[0], client)
         return _materialised(asset) if local else asset
-    listed = ", ".join(str(v.version) for v in versions) or "none"
+    listed = ", ".join(azure_version(v) for v in versions) or "none"
     raise NotFoundError(
         f"model {name!r} has no version {version!r}; versions that exist: {listed}."
+    )
+
+
+def _no_model(name: str) -> NotFoundError:
+    return NotFoundError(
+        f"model {name!r} does not exist in the MLflow registry at {tracking.tracking_uri()}. "
+        "Fix: register it with `mlops model create` or run the training pipeline."
     )
 
 
@@ -317,7 +343,9 @@ def _materialised(asset: Asset) -> Asset:
 
         cache.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache.parent))
-        uri = tracking.client().get_model_version_download_uri(asset.name, asset.version)
+        uri = tracking.client().get_model_version_download_uri(
+            asset.name, asset.details["mlflow_version"]
+        )
         mlflow.artifacts.download_artifacts(
             artifact_uri=uri, dst_path=str(staging), tracking_uri=tracking.tracking_uri()
         )
@@ -345,25 +373,65 @@ def _missing_files(asset: Asset) -> str:
     )
 
 
-def list_models(name: str | None = None) -> list[Asset]:
-    """The latest version of every registered model, or every version of `name`, newest first."""
+def list_models(name: str | None = None, archived: str = "exclude") -> list[Asset]:
+    """The latest version of every registered model, or every version of `name`, newest first.
+
+    Args:
+        name: List every version of this model instead.
+        archived: "exclude" (az ml's default), "include" or "only" archived versions.
+    """
     client = tracking.client()
+
+    def shown(version: Any) -> bool:
+        return {"exclude": not _archived(version), "only": _archived(version)}.get(archived, True)
+
     if name:
         if not _exists(client, name):
             return []
-        return [_asset(v, client) for v in reversed(_versions(client, name))]
+        return [_asset(v, client) for v in reversed(_versions(client, name)) if shown(v)]
     latest = []
     page_token = None
     while True:
         page = client.search_registered_models(max_results=1000, page_token=page_token)
         for registered in page:
-            versions = _versions(client, registered.name)
+            versions = [v for v in _versions(client, registered.name) if shown(v)]
             if versions:
                 latest.append(_asset(versions[-1], client))
         page_token = page.token
         if not page_token:
             break
     return sorted(latest, key=lambda asset: asset.name)
+
+
+def archive_model(name: str, version: str | None, archived: bool = True) -> list[Asset]:
+    """Archive (or restore) one version of a model, or all its versions, as az ml model
+    archive/restore do.
+
+    Args:
+        name: The model.
+        version: Its Azure version; None for every version (the model container).
+        archived: Archive (True) or restore (False).
+
+    Returns:
+        The versions changed.
+
+    Raises:
+        NotFoundError: No such model or version.
+    """
+    client = tracking.client()
+    if version is None:
+        if not _exists(client, name):
+            raise _no_model(name)
+        targets = _versions(client, name)
+    else:
+        asset = find_model(name, version, local=False)
+        targets = [client.get_model_version(name, asset.details["mlflow_version"])]
+    for target in targets:
+        if archived:
+            client.set_model_version_tag(name, target.version, ARCHIVED_TAG, "true")
+        elif _archived(target):
+            client.delete_model_version_tag(name, target.version, ARCHIVED_TAG)
+    return [_asset(client.get_model_version(name, t.version), client) for t in targets]
 
 
 def download_model(name: str, version: str, download_path: Path) -> Path:

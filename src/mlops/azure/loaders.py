@@ -6,9 +6,12 @@ load a YAML (`mlops job list`, `mlops --help`) must not pay.
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from mlops.azure import package
 from mlops.azure.kinds import (
@@ -124,8 +127,9 @@ def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document
 
     quiet_azure_ai_ml()
     loader = _loader(kind, document.data)
+    source, params_override = _without_removed(path, params_override, document)
     try:
-        return loader(source=path, params_override=params_override)
+        return loader(source=source, relative_origin=str(path), params_override=params_override)
     except ValidationError as error:
         raise ProblemsFound(schema_problems(path, str(error), document)) from None
     except MlException as error:
@@ -138,6 +142,28 @@ def _load(path: Path, kind: str, params_override: list[dict[str, Any]], document
         logger.debug("azure-ai-ml's %s crashed on %s", LOADERS[kind], path, exc_info=True)
         message = f"azure-ai-ml cannot load this {describe(kind)}: {first_line(str(error))}"
         raise ProblemsFound([Problem(str(path), None, "file", message)]) from None
+
+
+def _without_removed(
+    path: Path, params_override: list[dict[str, Any]], document: YamlDocument
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The source to load and the overrides left: a top-level field overridden with None
+    (`--remove description`, see mlops.overrides) is left out of the document itself, since
+    azure-ai-ml's schemas refuse a null where they accept a missing field."""
+    removed = {
+        key
+        for override in params_override
+        for key, value in override.items()
+        if value is None and "." not in key
+    }
+    if not removed or not isinstance(document.data, dict):
+        return path, params_override
+    kept = {key: value for key, value in document.data.items() if key not in removed}
+    rest = [
+        {key: value for key, value in override.items() if key not in removed}
+        for override in params_override
+    ]
+    return io.StringIO(yaml.safe_dump(kept, sort_keys=False)), [item for item in rest if item]
 
 
 def _loader(kind: str, data: Any):

@@ -5,7 +5,6 @@ as a job (`mlops.batch.invoke`)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from mlops.environments.spec import shown
 from mlops.errors import MlopsError
 from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file
 from mlops.validation import load_entity
-from mlops.validation.overrides import params_override
 
 # Azure ML's defaults for a model batch deployment's settings.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -36,7 +35,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def create_deployment(
     file: Path,
     *,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
     endpoint_name: str | None = None,
     name: str | None = None,
     make_default: bool = False,
@@ -48,7 +47,7 @@ def create_deployment(
 
     Args:
         file: The deployment YAML (`type: model`).
-        set_values: az ml's `--set` items (`model=azureml:diabetes_regression_model:3`).
+        overrides: az ml's `--set` items (`model=azureml:diabetes_regression_model:3`).
         endpoint_name: Overrides the YAML's endpoint_name.
         name: Overrides the YAML's name.
         make_default: Make it the endpoint's default deployment.
@@ -62,7 +61,7 @@ def create_deployment(
         MlopsError: The code folder or scoring script is missing.
     """
     file = Path(file)
-    entity = load_entity(file, "batch_deployment", params_override(set_values))
+    entity = load_entity(file, "batch_deployment", for_file(Path(file), overrides))
     endpoint = endpoint_name or entity.endpoint_name
     name = name or entity.name
     if not endpoint:

@@ -9,16 +9,20 @@ from typing import Any
 from mlops.batch import state
 from mlops.errors import MlopsError
 from mlops.online.state import exclusive
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file
 from mlops.validation import load_entity
 
 
 @exclusive
-def create_endpoint(file: Path | None, name: str | None = None) -> dict[str, Any]:
+def create_endpoint(
+    file: Path | None, name: str | None = None, overrides: Overrides = NO_OVERRIDES
+) -> dict[str, Any]:
     """Create a batch endpoint from its YAML (or update its description and tags).
 
     Args:
         file: The endpoint YAML; None with `name` creates a bare endpoint.
         name: Overrides the YAML's name.
+        overrides: az ml's `--set` items, applied to the file.
 
     Returns:
         The endpoint, as `show` prints it.
@@ -29,7 +33,7 @@ def create_endpoint(file: Path | None, name: str | None = None) -> dict[str, Any
     """
     description, tags, auth_mode = None, {}, "aad_token"
     if file is not None:
-        entity = load_entity(Path(file), "batch_endpoint")
+        entity = load_entity(Path(file), "batch_endpoint", for_file(Path(file), overrides))
         name = name or entity.name
         description, tags = entity.description, dict(entity.tags or {})
         auth_mode = entity.auth_mode or auth_mode

@@ -8,6 +8,7 @@ import click
 
 from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -24,17 +25,17 @@ def batch_deployment() -> None:
 )
 @click.option("-e", "--endpoint-name", help="Endpoint name (overrides the file's).")
 @click.option("-n", "--name", help="Deployment name (overrides the file's).")
-@click.option("--set", "set_values", multiple=True, help="Override a field: key=value, as az ml.")
 @click.option("--set-default", is_flag=True, help="Make it the endpoint's default deployment.")
+@set_flag
 @azure_compatible
 @no_wait
-def create(file, endpoint_name, name, set_values, set_default) -> dict:
+def create(file, endpoint_name, name, set_default, overrides) -> dict:
     """Create (or replace) a deployment; the model reference is resolved now."""
     from mlops.batch.deployments import create_deployment
 
     return create_deployment(
         file,
-        set_values=set_values,
+        overrides=overrides,
         endpoint_name=endpoint_name,
         name=name,
         make_default=set_default,

@@ -8,6 +8,7 @@ import click
 
 from mlops.cli.output import Result, azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -21,13 +22,18 @@ def batch_endpoint() -> None:
 @batch_endpoint.command()
 @click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Endpoint YAML.")
 @click.option("-n", "--name", help="Endpoint name (overrides the file's).")
+@set_flag
 @azure_compatible
 @no_wait
-def create(file, name) -> dict:
+def create(file, name, overrides) -> dict:
     """Create a batch endpoint (or update its description and tags)."""
     from mlops.batch.endpoints import create_endpoint
 
-    return create_endpoint(file, name)
+    if file is None and overrides.set:
+        from mlops.errors import UsageError
+
+        raise UsageError("--set changes a YAML file: give -f/--file.")
+    return create_endpoint(file, name, overrides)
 
 
 @batch_endpoint.command()

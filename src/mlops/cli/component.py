@@ -8,6 +8,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -24,12 +25,13 @@ def component() -> None:
 )
 @click.option("-n", "--name", help="Name (overrides the file's).")
 @click.option("-v", "--version", help="Version (overrides the file's); else the next integer.")
+@set_flag
 @azure_compatible
-def create(file, name, version) -> dict:
+def create(file, name, version, overrides) -> dict:
     """Register a component version from its YAML."""
     from mlops.assets.components import create_component
 
-    return create_component(file, name=name, version=version).to_az()
+    return create_component(file, name=name, version=version, updates=overrides).to_az()
 
 
 @component.command(name="list")

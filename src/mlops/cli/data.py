@@ -8,6 +8,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -32,8 +33,9 @@ def data() -> None:
 )
 @click.option("-d", "--description", help="Description.")
 @click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@set_flag
 @azure_compatible
-def create(file, name, version, path, data_type, description, tags) -> dict:
+def create(file, name, version, path, data_type, description, tags, overrides) -> dict:
     """Register a data asset version: an immutable copy of its files, with a content hash."""
     from mlops.assets.data import create_data
     from mlops.assets.lookup import parse_tags
@@ -41,6 +43,8 @@ def create(file, name, version, path, data_type, description, tags) -> dict:
 
     if file is None and (name is None or path is None):
         raise UsageError("give -f/--file, or both --name and --path.")
+    if file is None and overrides.set:
+        raise UsageError("--set changes a YAML file: give -f/--file, or use the flags.")
     asset = create_data(
         file,
         name=name,
@@ -49,6 +53,7 @@ def create(file, name, version, path, data_type, description, tags) -> dict:
         data_type=data_type,
         description=description,
         tags=parse_tags(tags),
+        updates=overrides,
     )
     return asset.to_az()
 

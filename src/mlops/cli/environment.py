@@ -10,6 +10,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -29,20 +30,53 @@ def _with_build(shown: dict[str, Any], asset: Any) -> dict[str, Any]:
 
 
 @environment.command()
-@click.option(
-    "-f", "--file", "file", type=click.Path(path_type=Path), required=True, help="environment YAML."
-)
-@click.option("-n", "--name", help="Name (overrides the file's).")
+@click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="environment YAML.")
+@click.option("-n", "--name", help="Name (overrides the file's; required without one).")
 @click.option("-v", "--version", help="Version (overrides the file's); else the next integer.")
+@click.option("-i", "--image", help="Docker image, e.g. mcr.microsoft.com/azureml/...:latest.")
+@click.option("-c", "--conda-file", help="Conda YAML file of the dependencies (with --image).")
+@click.option("-b", "--build-context", help="Docker build context folder (instead of --image).")
+@click.option("--dockerfile-path", help="The Dockerfile in the build context (default Dockerfile).")
+@click.option("-d", "--description", help="Description.")
+@click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@click.option("--os-type", type=click.Choice(["linux", "windows"]), help="OS type (default linux).")
 @click.option(
     "--build", is_flag=True, help="Build its virtualenv now (with uv), so jobs start at once."
 )
+@set_flag
 @azure_compatible
-def create(file, name, version, build) -> dict:
-    """Register a environment version from its YAML."""
-    from mlops.assets.environments import create_environment
+def create(
+    file,
+    name,
+    version,
+    image,
+    conda_file,
+    build_context,
+    dockerfile_path,
+    description,
+    tags,
+    os_type,
+    build,
+    overrides,
+) -> dict:
+    """Register an environment version from its YAML, or from --image/--conda-file or
+    --build-context alone, as az ml does."""
+    from mlops.assets.environments import EnvironmentFlags, create_environment
+    from mlops.assets.lookup import parse_tags
+    from mlops.errors import UsageError
 
-    asset = create_environment(file, name=name, version=version)
+    if file is None and overrides.set:
+        raise UsageError("--set changes a YAML file: give -f/--file, or use the flags.")
+    flags = EnvironmentFlags(
+        image=image,
+        conda_file=conda_file,
+        build_context=build_context,
+        dockerfile_path=dockerfile_path,
+        description=description,
+        tags=parse_tags(tags),
+        os_type=os_type,
+    )
+    asset = create_environment(file, name=name, version=version, flags=flags, updates=overrides)
     if build:
         from mlops.assets.loading import load
         from mlops.environments.report import build_now

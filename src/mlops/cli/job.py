@@ -9,6 +9,7 @@ import click
 
 from mlops.cli.output import Result, azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -22,17 +23,10 @@ def job() -> None:
     """Run and inspect pipeline jobs on the local engine (az ml job)."""
 
 
-@job.command(context_settings={"ignore_unknown_options": False})
+@job.command()
 @click.option(
     "-f", "--file", "file", required=True, type=click.Path(path_type=Path), help="Job YAML."
 )
-@click.option(
-    "--set",
-    "set_values",
-    multiple=True,
-    help="Override a field, as az ml does: --set inputs.alpha=0.3 settings.force_rerun=true.",
-)
-@click.argument("more_set_values", nargs=-1, metavar="[KEY=VALUE]...")
 @click.option("-n", "--name", help="Job name (default: a new Azure-style name).")
 @click.option("-s", "--stream", is_flag=True, help="Print the nodes' logs as they run.")
 @click.option(
@@ -49,19 +43,14 @@ def job() -> None:
     help="Where nodes run: auto (engine's interpreter if it suffices, else a build), isolated "
     "(always a build, as Azure), shared (never). Default: $MLOPS_ENV_MODE, else auto.",
 )
+@set_flag
 @azure_compatible
-def create(
-    file, set_values, more_set_values, name, stream, max_parallel, web, environment_mode
-) -> Result:
+def create(file, overrides, name, stream, max_parallel, web, environment_mode) -> Result:
     """Run a pipeline job to its end on this machine; prints the job as az ml job show does.
 
     Exits 1 when the job fails or is canceled, 2 when the YAML or a flag is wrong (nothing runs).
     """
     from mlops.engine import create_job
-    from mlops.errors import UsageError
-
-    if more_set_values and not set_values:
-        raise UsageError(f"unexpected arguments {' '.join(more_set_values)}: did you mean --set?")
     from mlops.environments.modes import mode_set_to
 
     page = contextlib.nullcontext()
@@ -74,7 +63,7 @@ def create(
     with page, mode_set_to(environment_mode):
         record = create_job(
             file,
-            set_values=[*set_values, *more_set_values],
+            set_values=overrides.set,
             name=name,
             stream=stream,
             max_parallel=max_parallel,

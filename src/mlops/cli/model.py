@@ -11,6 +11,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -35,8 +36,9 @@ def model() -> None:
 )
 @click.option("-d", "--description", help="Description.")
 @click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@set_flag
 @azure_compatible
-def create(file, name, version, path, model_type, description, tags) -> dict:
+def create(file, name, version, path, model_type, description, tags, overrides) -> dict:
     """Register a model version in MLflow's registry from a file, a folder or a job output."""
     from mlops.assets.lookup import parse_tags
     from mlops.assets.models import create_model
@@ -44,6 +46,8 @@ def create(file, name, version, path, model_type, description, tags) -> dict:
 
     if file is None and (name is None or path is None):
         raise UsageError("give -f/--file, or both --name and --path.")
+    if file is None and overrides.set:
+        raise UsageError("--set changes a YAML file: give -f/--file, or use the flags.")
     asset = create_model(
         file,
         name=name,
@@ -52,18 +56,25 @@ def create(file, name, version, path, model_type, description, tags) -> dict:
         model_type=model_type,
         description=description,
         tags=parse_tags(tags),
+        updates=overrides,
     )
     return asset.to_az()
 
 
 @model.command(name="list")
 @click.option("-n", "--name", help="List every version of this model.")
+@click.option("--include-archived", is_flag=True, help="Also list archived versions.")
+@click.option("--archived-only", is_flag=True, help="List only archived versions.")
 @azure_compatible
-def list_command(name) -> list:
-    """List registered models (latest version of each), or every version of one."""
-    from mlops.assets.lookup import list_assets
+def list_command(name, include_archived, archived_only) -> list:
+    """List registered models (latest version of each), or every version of one; archived
+    versions are left out unless asked for."""
+    from mlops.assets.lookup import containers
+    from mlops.assets.models import list_models
 
-    return list_assets("model", name)
+    archived = "only" if archived_only else "include" if include_archived else "exclude"
+    found = list_models(name, archived)
+    return [asset.to_az() for asset in found] if name else containers(found)
 
 
 @model.command()
@@ -76,6 +87,38 @@ def show(name, version, label) -> dict:
     from mlops.assets.lookup import show as show_asset
 
     return show_asset("model", name, version, label).to_az()
+
+
+def _archive(name: str, version: str | None, label: str | None, archived: bool) -> None:
+    from mlops.assets.models import archive_model, find_model
+    from mlops.errors import UsageError
+
+    if version is not None and label is not None:
+        raise UsageError(f"give at most one of --version and --label for model {name!r}.")
+    if label is not None:
+        if label != "latest":
+            raise UsageError(f"label {label!r} is not supported locally; only 'latest' is.")
+        version = find_model(name, None, local=False).version
+    archive_model(name, version, archived)
+
+
+@model.command()
+@click.option("-n", "--name", required=True, help="Model name.")
+@click.option("-v", "--version", help="Version to archive (default: every version).")
+@click.option("-l", "--label", help="Label of the version to archive: latest.")
+def archive(name, version, label) -> None:
+    """Archive a model version (or every version): hidden from list and @latest, still
+    usable by its version, as az ml model archive does."""
+    _archive(name, version, label, archived=True)
+
+
+@model.command()
+@click.option("-n", "--name", required=True, help="Model name.")
+@click.option("-v", "--version", help="Version to restore (default: every version).")
+@click.option("-l", "--label", help="Label of the version to restore: latest.")
+def restore(name, version, label) -> None:
+    """Restore an archived model version (or every version), as az ml model restore does."""
+    _archive(name, version, label, archived=False)
 
 
 @model.command()

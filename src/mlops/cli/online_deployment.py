@@ -8,11 +8,10 @@ import click
 
 from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import generic_update, set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
-
-_SET_HELP = "Override a field, as az ml does: --set model=azureml:<name>:<version>."
 
 
 @click.group(cls=AzGroup, name="online-deployment")
@@ -29,32 +28,36 @@ def online_deployment() -> None:
 @click.option(
     "--all-traffic", is_flag=True, help="Send all the endpoint's traffic to it once ready."
 )
-@click.option("--set", "set_values", multiple=True, help=_SET_HELP)
+@set_flag
 @azure_compatible
 @no_wait
-def create(file, endpoint_name, name, all_traffic, set_values) -> dict:
+def create(file, endpoint_name, name, all_traffic, overrides) -> dict:
     """Deploy: check the YAML, start the server, return when it is ready (or fail with its log)."""
     from mlops.online.deployments import create_deployment
 
     return create_deployment(
-        file, endpoint_name=endpoint_name, name=name, all_traffic=all_traffic, set_values=set_values
+        file, endpoint_name=endpoint_name, name=name, all_traffic=all_traffic, overrides=overrides
     )
 
 
 @online_deployment.command()
 @click.option(
-    "-f", "--file", "file", required=True, type=click.Path(path_type=Path), help="Deployment YAML."
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="Deployment YAML (default: the one it was deployed from, with its overrides).",
 )
 @click.option("-e", "--endpoint-name", help="Endpoint (overrides the file's endpoint_name).")
 @click.option("-n", "--name", help="Deployment name (overrides the file's).")
-@click.option("--set", "set_values", multiple=True, help=_SET_HELP)
+@generic_update
 @azure_compatible
 @no_wait
-def update(file, endpoint_name, name, set_values) -> dict:
+def update(file, endpoint_name, name, overrides) -> dict:
     """Replace a deployment with no dropped requests (new server first, then the switch)."""
     from mlops.online.deployments import update_deployment
 
-    return update_deployment(file, endpoint_name=endpoint_name, name=name, set_values=set_values)
+    return update_deployment(file, endpoint_name=endpoint_name, name=name, overrides=overrides)
 
 
 @online_deployment.command()

@@ -8,6 +8,7 @@ import click
 
 from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -22,13 +23,18 @@ def online_endpoint() -> None:
 @click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Endpoint YAML.")
 @click.option("-n", "--name", help="Endpoint name (overrides the file's).")
 @click.option("--auth-mode", type=click.Choice(["key"]), help="Authentication mode.")
+@set_flag
 @azure_compatible
 @no_wait
-def create(file, name, auth_mode) -> dict:
+def create(file, name, auth_mode, overrides) -> dict:
     """Create an endpoint (or update an existing one); its gateway starts on a free port."""
     from mlops.online.endpoints import create_endpoint
 
-    return create_endpoint(file, name=name, auth_mode=auth_mode)
+    if file is None and overrides.set:
+        from mlops.errors import UsageError
+
+        raise UsageError("--set changes a YAML file: give -f/--file.")
+    return create_endpoint(file, name=name, auth_mode=auth_mode, overrides=overrides)
 
 
 @online_endpoint.command()

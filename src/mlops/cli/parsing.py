@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import click
 
+# Options that take every value up to the next option, as az's argparse (nargs="+") does:
+# `--set a=1 b=2`, `--add path value`, `--remove path index`.
+GREEDY = ("--set", "--add", "--remove")
+# An --add or --remove item (its path, then values) reaches the command as one click value,
+# joined by this separator (mlops.cli.updates splits it).
+SEPARATOR = "\x1f"
+
 
 def expand_prefixes(args: list[str], long_options: list[str]) -> list[str]:
     """`args` with each abbreviated long option (also `--opt=value`) written out in full.
@@ -32,6 +39,40 @@ def expand_prefixes(args: list[str], long_options: list[str]) -> list[str]:
     return expanded
 
 
+def gather_greedy(args: list[str], long_options: list[str]) -> list[str]:
+    """`args` with the values after a greedy option (`GREEDY`) given to it, as az does.
+
+    `--set a=1 b=2` becomes `--set a=1 --set b=2`; `--add path v1 v2` becomes one `--add`
+    value (joined by SEPARATOR). A greedy option with no value is left for click to report.
+    """
+    gathered: list[str] = []
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--":
+            return gathered + args[position:]
+        position += 1
+        if arg not in GREEDY or arg not in long_options:
+            gathered.append(arg)
+            continue
+        end = position
+        while end < len(args) and not _is_option(args[end]):
+            end += 1
+        values, position = args[position:end], end
+        if not values:
+            gathered.append(arg)
+        elif arg == "--set":
+            gathered.extend(part for value in values for part in (arg, value))
+        else:
+            gathered.extend((arg, SEPARATOR.join(values)))
+    return gathered
+
+
+def _is_option(arg: str) -> bool:
+    """Whether an argument starts an option (a negative number, as an index, does not)."""
+    return arg.startswith("-") and len(arg) > 1 and not arg[1:].isdigit()
+
+
 def _long_options(command: click.Command, ctx: click.Context) -> list[str]:
     return [
         option
@@ -46,7 +87,8 @@ class AzCommand(click.Command):
     """A command whose long options may be abbreviated, as az's may."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, expand_prefixes(args, _long_options(self, ctx)))
+        options = _long_options(self, ctx)
+        return super().parse_args(ctx, gather_greedy(expand_prefixes(args, options), options))
 
 
 class AzGroup(click.Group):

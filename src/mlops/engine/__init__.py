@@ -75,7 +75,7 @@ def create_job(
             max_parallel=max_parallel,
             progress_stream=progress_stream,
         )
-    overrides = params_override(set_values)
+    overrides = params_override(Path(path), set_values)
     # Before anything runs: a node's MLflow would otherwise create tables over a damaged store.
     tracking.check_store()
     if name is not None and store.exists(name):

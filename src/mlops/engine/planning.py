@@ -27,12 +27,14 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
     if plan is not None:
         logger.debug("Plan of %s taken from the plan cache", path)
         return plan
-    plan = _fresh_plan(path, overrides)
-    cache.store(key, plan, path)
+    plan, warnings = _fresh_plan(path, overrides)
+    if not warnings:
+        # A plan with warnings is made afresh each run, so each run shows them.
+        cache.store(key, plan, path)
     return plan
 
 
-def _fresh_plan(path: Path, overrides: list[dict[str, Any]]) -> Plan:
-    from mlops.validation import plan_job as checked_plan
+def _fresh_plan(path: Path, overrides: list[dict[str, Any]]) -> tuple[Plan, list[Any]]:
+    from mlops.validation import plan_with_warnings
 
-    return checked_plan(path, overrides)
+    return plan_with_warnings(path, overrides)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlops.assets import resolve_model
 from mlops.assets.snapshots import snapshot
+from mlops.documents import read_document
 from mlops.environments import deployment_python
 from mlops.environments.spec import of_entity, shown
 from mlops.errors import MlopsError, ProblemsFound, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file, params_override, with_params
 from mlops.validation import check_online_deployment
-from mlops.validation.overrides import params_override
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def create_deployment(
     endpoint_name: str | None = None,
     name: str | None = None,
     all_traffic: bool = False,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """Deploy: check the YAML, start the inference server, return when it is ready.
 
@@ -41,7 +41,7 @@ def create_deployment(
         MlopsError: The deployment exists already, or init() failed (with the log's last
             lines; nothing is left running).
     """
-    entity = _load(file, set_values, endpoint_name, name)
+    entity, source = _load(file, overrides, endpoint_name, name)
     endpoint = state.load_endpoint(entity.endpoint_name)
     folder = state.deployment_folder(entity.endpoint_name, entity.name)
     if (folder / "deployment.json").is_file():
@@ -50,7 +50,7 @@ def create_deployment(
             "`mlops online-deployment update`, or delete it first."
         )
     try:
-        deployment = _start(entity, folder)
+        deployment = {**_start(entity, folder), "source": source}
     except MlopsError:
         state.remove(folder)
         raise
@@ -67,27 +67,32 @@ def create_deployment(
 
 @state.exclusive
 def update_deployment(
-    file: Path,
+    file: Path | None,
     *,
     endpoint_name: str | None = None,
     name: str | None = None,
-    set_values: Sequence[str] = (),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """Replace a deployment without failing a request.
 
     The new server starts on its own copy of the model (a new revision folder) and its own
     socket; once it is healthy the gateway's route switches to it, and the old server, which
     finishes the requests it has, stops and its files go. A new server that fails to start
-    leaves the old one serving.
+    leaves the old one serving. Without a file, the deployment's own YAML, with the overrides it
+    was deployed with, is updated by `overrides` (`az ml online-deployment update -n -e --set`).
 
     Raises:
         NotFoundError: The deployment does not exist.
+        UsageError: No file, and no name and endpoint, or a deployment that kept no source.
         MlopsError: The new server did not start (the old one still serves).
     """
-    entity = _load(file, set_values, endpoint_name, name)
+    if file is None:
+        entity, source = _reload(endpoint_name, name, overrides)
+    else:
+        entity, source = _load(file, overrides, endpoint_name, name)
     old = state.load_deployment(entity.endpoint_name, entity.name)
     folder = state.deployment_folder(entity.endpoint_name, entity.name)
-    deployment = _start(entity, folder)
+    deployment = {**_start(entity, folder), "source": source}
     endpoint = state.load_endpoint(entity.endpoint_name)
     endpoint.setdefault("deployment_routes", {})[entity.name] = route(deployment)
     state.save_endpoint(endpoint)
@@ -121,13 +126,41 @@ def _retire(deployment: dict[str, Any]) -> None:
         state.remove(Path(deployment["revision_folder"]))
 
 
-def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name: str | None):
-    overrides = params_override(set_values)
+def _reload(endpoint_name: str | None, name: str | None, overrides: Overrides):
+    """A deployment's own YAML and earlier overrides, with `overrides` on top."""
+    if not endpoint_name or not name:
+        raise UsageError("give -f/--file, or -n/--name and -e/--endpoint-name of a deployment.")
+    source = state.load_deployment(endpoint_name, name).get("source")
+    if not source:
+        raise UsageError(
+            f"deployment {name} of {endpoint_name} kept no YAML to update: give -f/--file."
+        )
+    file = Path(source["file"])
+    earlier = source["params_override"]
+    document = with_params(read_document(file).data, earlier)
+    return _load(file, overrides, endpoint_name, name, earlier=earlier, document=document)
+
+
+def _load(
+    file: Path,
+    overrides: Overrides,
+    endpoint_name: str | None,
+    name: str | None,
+    earlier: list[dict[str, Any]] | None = None,
+    document: Any = None,
+):
+    """The deployment entity, and its source (file and params_override) to keep for updates."""
+    if document is None:
+        params = for_file(Path(file), overrides)
+    else:
+        params = params_override(overrides, document)
+    kept = [*(earlier or []), *params]
+    params = list(kept)
     if endpoint_name:
-        overrides.append({"endpoint_name": endpoint_name})
+        params.append({"endpoint_name": endpoint_name})
     if name:
-        overrides.append({"name": name})
-    entity, problems = check_online_deployment(Path(file), overrides)
+        params.append({"name": name})
+    entity, problems = check_online_deployment(Path(file), params)
     if problems:
         raise ProblemsFound(problems)
     if not entity.endpoint_name:
@@ -135,7 +168,7 @@ def _load(file: Path, set_values: Sequence[str], endpoint_name: str | None, name
             f"{file}: no endpoint_name: set it in the file or pass -e/--endpoint-name."
         )
     state.check_deployment_name(entity.name)
-    return entity
+    return entity, {"file": str(Path(file).resolve()), "params_override": kept}
 
 
 def _start(entity: Any, folder: Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file
 from mlops.validation import load_entity
 
 _MAX_MIRROR_PERCENT = 50
@@ -22,10 +23,15 @@ _MAX_MIRROR_PERCENT = 50
 
 @state.exclusive
 def create_endpoint(
-    file: Path | None, *, name: str | None = None, auth_mode: str | None = None
+    file: Path | None,
+    *,
+    name: str | None = None,
+    auth_mode: str | None = None,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """Create an endpoint (its gateway starts on a free loopback port); an existing one is
-    updated in place, as `az ml online-endpoint create` does.
+    updated in place, as `az ml online-endpoint create` does. `overrides` are az ml's `--set`
+    items, applied to the file.
 
     Raises:
         ProblemsFound: The YAML is wrong.
@@ -33,7 +39,7 @@ def create_endpoint(
     """
     entity = None
     if file is not None:
-        entity = load_entity(Path(file), "online_endpoint")
+        entity = load_entity(Path(file), "online_endpoint", for_file(Path(file), overrides))
     name = name or getattr(entity, "name", None)
     if not name:
         raise UsageError("give -f/--file or -n/--name")

@@ -29,8 +29,11 @@ __all__ = [
     "check_online_deployment",
     "load_entity",
     "plan_job",
+    "plan_with_warnings",
     "validate_paths",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def check_job(
@@ -66,6 +69,21 @@ def check_job(
 def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) -> Plan:
     """Load and check a job, then build its typed plan: what the engine executes.
 
+    Warnings (lints Azure ignores) are logged; see `plan_with_warnings`.
+
+    Raises:
+        ProblemsFound: Every problem found (checks and planning); no plan.
+        MlopsError: The job is neither a pipeline nor a command job (no plan is made for it).
+    """
+    return plan_with_warnings(path, params_override)[0]
+
+
+def plan_with_warnings(
+    path: Path, params_override: list[dict[str, Any]] | None = None
+) -> tuple[Plan, list[Problem]]:
+    """`plan_job`, and the warnings found (each also logged), so a caller may decline to cache
+    a plan whose warnings the next run should show again.
+
     Args:
         path: The job YAML.
         params_override: `--set` overrides, as azure-ai-ml takes them.
@@ -85,9 +103,9 @@ def plan_job(path: Path, params_override: list[dict[str, Any]] | None = None) ->
     if refusal:
         raise MlopsError(f"{path}: {refusal}.")
     if job.type == "pipeline":
-        return plan_pipeline(job, path, registered_component_and_file)
+        return plan_pipeline(job, path, registered_component_and_file), problems
     if job.type == "command":
-        return plan_command_job(job, path)
+        return plan_command_job(job, path), problems
     raise MlopsError(f"{path}: type {job.type!r}: the local engine runs pipeline and command jobs.")
 
 

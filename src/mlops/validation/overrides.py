@@ -1,4 +1,4 @@
-"""`--set key=value` as az ml takes it, turned into azure-ai-ml's params_override."""
+"""A job's `--set` items: azure-ai-ml's params_override, with the names they set checked."""
 
 from __future__ import annotations
 
@@ -7,28 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from mlops.documents import read_document
-from mlops.errors import Problem, UsageError
+from mlops.errors import Problem
+from mlops.overrides import Overrides, for_file
 
 
-def params_override(set_values: Sequence[str]) -> list[dict[str, Any]]:
-    """`["inputs.alpha=0.3", "tags.build_id=42"]` -> `[{"inputs.alpha": "0.3"}, ...]`.
-
-    Values stay strings, as az ml passes them; azure-ai-ml and the checks convert them by the
-    field's type.
+def params_override(path: Path, set_values: Sequence[str]) -> list[dict[str, Any]]:
+    """az ml's `--set` items for the job file at `path`, as azure-ai-ml's params_override.
 
     Raises:
-        UsageError: An item is not `key=value`.
+        UsageError: An item is not `path=value`, or its path crosses a value that is not a
+            mapping (see mlops.overrides).
     """
-    overrides = []
-    for item in set_values:
-        key, separator, value = item.partition("=")
-        if not separator or not key.strip():
-            raise UsageError(
-                f"--set {item!r} is not key=value: write it as az ml does, e.g. "
-                "--set inputs.alpha=0.3 settings.force_rerun=true tags.build_id=42"
-            )
-        overrides.append({key.strip(): value})
-    return overrides
+    return for_file(path, Overrides(set=tuple(set_values)))
 
 
 # Fields of a pipeline job's `settings` azure-ai-ml knows (PipelineJobSettings).

@@ -1,9 +1,10 @@
 """Checks of a pipeline's graph that azure-ai-ml leaves to the service.
 
 Bindings to jobs, outputs or parent inputs that do not exist, literals that do not fit their
-input, unknown input names and keys on nodes (azure-ai-ml silently drops them), and outputs
-that cannot feed the inputs they are bound to. Nested pipeline components are checked in their
-own files.
+input, unknown keys on nodes, and outputs that cannot feed the inputs they are bound to.
+Unknown input and output names on a node are warnings: azure-ai-ml's validation accepts them
+and drops them before submitting (checked in tests/mlops/validation), so Azure runs the node
+without them. Nested pipeline components are checked in their own files.
 
 The bindings are checked on the plan's own data (`mlops.plan.wiring`, made by
 `plan.convert.node_wiring`), the same the planner resolves them from.
@@ -97,11 +98,10 @@ class PipelineChecker:
             self._add(
                 where,
                 f"inputs.{key}",
-                f"unknown input {key!r}: the component declares {names}",
+                f"unknown input {key!r}: the component declares {names}; "
+                "Azure ML drops it and runs the node without it",
                 "remove it or use one of the declared names",
-                # azure-ai-ml and the service accept (and drop) an unknown input of a
-                # pipeline component's node: a likely mistake, not an invalid file.
-                warning=component_type == "pipeline",
+                warning=True,
             )
         for key, data in wiring.inputs.items():
             if data is None or key not in declared or component_type in _OPEN_INPUT_TYPES:
@@ -110,7 +110,13 @@ class PipelineChecker:
         for key, value in (raw.get("outputs") or {}).items():
             if key not in wiring.ports.outputs:
                 names = ", ".join(sorted(wiring.ports.outputs)) or "none"
-                self._add(where, f"outputs.{key}", f"unknown output {key!r}: declared: {names}")
+                self._add(
+                    where,
+                    f"outputs.{key}",
+                    f"unknown output {key!r}: declared: {names}; Azure ML drops it",
+                    "remove it or use one of the declared names",
+                    warning=True,
+                )
                 continue
             reference = self._reference(where, f"outputs.{key}", value)
             if reference and (reference.scope, reference.kind) != ("parent", "outputs"):

@@ -147,6 +147,6 @@ def test_model_create_waits_for_a_registration_holding_the_stores_register_lock(
     creating.join(timeout=60)
     (error,) = outcome
     assert "model shared version 2 already exists with different content" in str(error)
-    assert "leave out the version to get version 3" in str(error)
+    assert "versions are immutable. Fix: leave out the version, or give a new one." in str(error)
     versions = tracking.client().search_model_versions("name='shared'")
     assert sorted((v.version, v.tags.get("by")) for v in versions) == [(1, None), (2, "step")]

@@ -46,6 +46,11 @@ def test_each_loader_exists_and_takes_source_and_overrides(name: str) -> None:
     assert "params_override" in parameters or takes_kwargs, (
         f"_load_functions.{name} no longer takes params_override="
     )
+    # A document with a top-level field removed (--remove) is loaded from a stream, with the
+    # file's own folder as the origin of its relative paths.
+    assert "relative_origin" in parameters or takes_kwargs, (
+        f"_load_functions.{name} no longer takes relative_origin="
+    )
 
 
 def test_the_experimental_notice_switch_is_still_what_the_notices_consult() -> None:

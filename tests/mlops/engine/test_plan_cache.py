@@ -4,6 +4,7 @@ so that a rerun whose YAML did not change starts without importing azure-ai-ml."
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -76,11 +77,26 @@ def test_a_changed_file_or_override_plans_again(
 
 def test_a_broken_job_is_never_cached(pipelines: Path) -> None:
     job = pipelines / "diamond.yml"
-    job.write_text(job.read_text().replace("label: left", "label: left\n      nope: 1"))
+    job.write_text(
+        job.read_text().replace("label: left", "label: ${{parent.jobs.nope.outputs.out}}")
+    )
 
     for _ in range(2):
         with pytest.raises(ProblemsFound, match="nope"):
             planning.plan_job(job, [])
+
+
+def test_a_job_with_warnings_is_planned_afresh_each_run(
+    pipelines: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    job = pipelines / "diamond.yml"
+    job.write_text(job.read_text().replace("label: left", "label: left\n      nope: 1"))
+
+    with caplog.at_level(logging.WARNING, logger="mlops.validation"):
+        for _ in range(2):
+            planning.plan_job(job, [])
+    warned = [record for record in caplog.records if "unknown input 'nope'" in record.message]
+    assert len(warned) == 2
 
 
 def test_data_inputs_stay_as_written_for_the_run_to_resolve(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ def live(
 ) -> Iterator[Live]:
     """Endpoint `tiny-endpoint` with blue (v1, all traffic) and green (v2, no traffic)."""
     from mlops.online import deployments, endpoints
+    from mlops.overrides import Overrides
 
     home = tmp_path_factory.mktemp("online") / ".mlops"
     home.mkdir()
@@ -34,7 +35,7 @@ def live(
                 deployments.create_deployment(
                     ONLINE / f"{color}-deployment.yml",
                     all_traffic=color == "blue",
-                    set_values=[f"model=azureml:{MODEL}:{version}"],
+                    overrides=Overrides(set=(f"model=azureml:{MODEL}:{version}",)),
                 )
             key = endpoints.get_credentials(ENDPOINT)["primaryKey"]
             yield Live(home, created["scoring_uri"], key)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from tool_fixtures import ENDPOINT, MODEL, ONLINE, PROJECT, SMOKE_TEST, Live, auth, call
 
-from mlops.errors import MlopsError
+from mlops.errors import MlopsError, UsageError
 from mlops.online import deployments, endpoints, processes, state
+from mlops.overrides import Overrides
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +70,7 @@ def test_a_failing_init_fails_create_with_the_log_and_leaves_nothing_running(
 
     with pytest.raises(MlopsError) as raised:
         deployments.create_deployment(
-            broken, name="broken", set_values=[f"model=azureml:{MODEL}:1"]
+            broken, name="broken", overrides=Overrides(set=(f"model=azureml:{MODEL}:1",))
         )
 
     assert "model file is corrupt" in str(raised.value)
@@ -81,7 +82,7 @@ def test_a_crashed_deployment_shows_failed_with_its_log_and_delete_frees_its_soc
     online: Live,
 ) -> None:
     created = deployments.create_deployment(
-        BLUE, name="crashy", set_values=[f"model=azureml:{MODEL}:1"]
+        BLUE, name="crashy", overrides=Overrides(set=(f"model=azureml:{MODEL}:1",))
     )
     socket_path, pid = created["properties"]["socket"], created["properties"]["pid"]
     os.killpg(pid, signal.SIGKILL)
@@ -110,12 +111,32 @@ def test_update_swaps_the_model_without_dropping_requests(online: Live) -> None:
     green = call(online.uri, auth(online, **{"azureml-model-deployment": "green"}))[2]["result"]
     old_pid = state.load_deployment(ENDPOINT, "blue")["pid"]
     try:
-        deployments.update_deployment(BLUE, set_values=[f"model=azureml:{MODEL}:2"])
+        deployments.update_deployment(BLUE, overrides=Overrides(set=(f"model=azureml:{MODEL}:2",)))
         assert call(online.uri, auth(online))[2]["result"] == green
         assert not processes.alive(old_pid)
     finally:
-        deployments.update_deployment(BLUE, set_values=[f"model=azureml:{MODEL}:1"])
+        deployments.update_deployment(BLUE, overrides=Overrides(set=(f"model=azureml:{MODEL}:1",)))
     assert call(online.uri, auth(online))[2]["result"] == before
+
+
+def test_update_without_a_file_keeps_its_yaml_and_earlier_overrides(online: Live) -> None:
+    def timeout(milliseconds: int) -> dict:
+        return deployments.update_deployment(
+            None,
+            endpoint_name=ENDPOINT,
+            name="green",
+            overrides=Overrides(set=(f"request_settings.request_timeout_ms={milliseconds}",)),
+        )
+
+    try:
+        shown = timeout(7000)
+        assert shown["request_settings"]["request_timeout_ms"] == 7000
+        assert shown["model"] == f"azureml:{MODEL}:2", "the --set it was created with is kept"
+        assert state.load_endpoint(ENDPOINT)["deployment_routes"]["green"]["timeout_ms"] == 7000
+    finally:
+        timeout(5000)
+    with pytest.raises(UsageError, match="give -f/--file, or -n/--name and -e/--endpoint-name"):
+        deployments.update_deployment(None, name="green")
 
 
 def test_the_smoke_test_passes_on_each_deployment_and_fails_on_a_wrong_key(online: Live) -> None:

@@ -126,14 +126,6 @@ CASES = [
         "use one of fast, slow",
     ),
     (
-        "pipeline_unknown_input.yml",
-        None,
-        19,
-        "jobs.train.inputs.alpah",
-        "unknown input 'alpah': the component declares alpha, data",
-        "use one of the declared names",
-    ),
-    (
         "pipeline_unknown_node_key.yml",
         None,
         17,

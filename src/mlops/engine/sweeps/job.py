@@ -86,7 +86,7 @@ def create_sweep_job(
     """
     del stream
     path = Path(path)
-    overrides = params_override(set_values)
+    overrides = params_override(Path(path), set_values)
     tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
