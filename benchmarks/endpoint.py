@@ -179,6 +179,7 @@ def _save_model(folder: Path) -> Path:
 def _measure(scratch: Path, seconds: int, rounds: int) -> None:
     from mlops.assets.models import create_model
     from mlops.online import deployments, endpoints, processes, server, state
+    from mlops.overrides import Overrides
 
     # A machine busy with other work can take minutes to load the model: wait longer than
     # `create` does, since only the measurement matters here.
@@ -198,16 +199,18 @@ def _measure(scratch: Path, seconds: int, rounds: int) -> None:
     endpoint = endpoints.create_endpoint(ROOT / "endpoints" / "online" / "endpoint.yml")
     direct_pids: list[int] = []
     try:
-        settings = [
-            "model=azureml:bench_model:1",
-            "request_settings.max_concurrent_requests_per_instance=4",
-        ]
+        settings = Overrides(
+            set=(
+                "model=azureml:bench_model:1",
+                "request_settings.max_concurrent_requests_per_instance=4",
+            )
+        )
         deployments.create_deployment(
             ROOT / "endpoints" / "online" / "blue-deployment.yml",
             all_traffic=True,
-            set_values=settings,
+            overrides=settings,
         )
-        deployments.create_deployment(naive_yaml, name="naive", set_values=settings)
+        deployments.create_deployment(naive_yaml, name="naive", overrides=settings)
         key = endpoints.get_credentials("diabetes-regression")["primaryKey"]
         current = state.load_endpoint("diabetes-regression")
         blue = state.load_deployment("diabetes-regression", "blue")
