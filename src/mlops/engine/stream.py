@@ -14,7 +14,8 @@ _POLL_SECONDS = 0.5
 
 
 def stream_job(name: str, out: TextIO, *, poll_seconds: float = _POLL_SECONDS) -> dict[str, Any]:
-    """Print job `name`'s logs to `out` until it ends (a pipeline's lines as `[node] line`).
+    """Print job `name`'s logs to `out` until it ends (a pipeline's lines as `[node] line`, a
+    sweep node's trials' as `[node/trial_<n>] line`).
 
     Returns:
         The job's final record (as `job show` prints it).
@@ -31,6 +32,10 @@ def stream_job(name: str, out: TextIO, *, poll_seconds: float = _POLL_SECONDS) -
         for node, entry in _by_start(record):
             prefix = "" if record.get("type") == "command" else f"[{node}] "
             _print_new(Path(entry.get("log") or ""), node, prefix, positions, out, done)
+            for trial in entry.get("trials") or []:  # a sweep node's trials, as `--stream`
+                trial_name = str(trial.get("name"))
+                log = Path(trial.get("log") or "")
+                _print_new(log, trial_name, f"[{trial_name}] ", positions, out, done)
         out.flush()
         if done:
             break

@@ -64,3 +64,19 @@ def test_a_finished_pipeline_prints_each_nodes_log_and_fails_as_the_job_did(
     assert "Status: Failed" in result.stdout
     assert result.stderr.strip() == "ERROR: job done ended Failed."
     assert "does not exist" in Cli().error("job", "stream", "-n", "nope")
+
+
+def test_a_sweep_node_s_trials_are_printed_with_their_names(mlops_home: Path) -> None:
+    node_log = _log("swept", "tune", "Sweep node tune: Completed, 2 trials\n")
+    record = _record("swept", "Completed", {"tune": node_log})
+    record["jobs"]["tune"]["trials"] = [
+        {"name": f"tune/trial_{n}", "log": str(_log("swept", f"tune/trial_{n}", f"alpha {n}\n"))}
+        for n in (0, 1)
+    ]
+    store.save(record)
+    result = Cli().run("job", "stream", "-n", "swept")
+    assert result.exit_code == 0, result.output
+    assert (
+        "[tune] Sweep node tune: Completed, 2 trials\n"
+        "[tune/trial_0] alpha 0\n[tune/trial_1] alpha 1\n"
+    ) in result.stdout
