@@ -204,6 +204,11 @@ def azure_only(job: Any) -> str:
         return refusal
     for name, node in (getattr(job, "jobs", None) or {}).items():
         node_type = str(getattr(node, "type", "") or "")
+        if getattr(getattr(node, "component", None), "type", None) == "promptflow_parallel":
+            return (
+                f"jobs.{name}: a prompt flow node runs on Azure ML only (az ml job create); "
+                "the local engine runs command, parallel, sweep and pipeline nodes"
+            )
         if node_type not in LOCAL_NODE_TYPES:
             what = article(describe("job", node_type).removesuffix(" job"))
             return (

@@ -134,7 +134,9 @@ def test_a_path_input_takes_a_table(project: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_a_prompt_flow_node_takes_its_flow_s_inputs_and_a_file(project: Path) -> None:
+def test_a_prompt_flow_node_takes_its_flow_s_inputs_and_job_create_refuses_it(
+    project: Path,
+) -> None:
     flow = project / "flow"
     flow.mkdir()
     (flow / "echo.py").write_text("def echo(text: str) -> str:\n    return text\n")
@@ -153,6 +155,11 @@ def test_a_prompt_flow_node_takes_its_flow_s_inputs_and_a_file(project: Path) ->
     )
     result = validate(project)
     assert result.exit_code == 0, result.output
+
+    create = CliRunner().invoke(main, ["job", "create", "-f", str(project / "pipeline.yml")])
+    assert create.exit_code == 1
+    assert "jobs.flow: a prompt flow node runs on Azure ML only (az ml job create)" in create.stderr
+    assert "Traceback" not in create.output
 
 
 def test_a_triton_model_deploys_with_no_scoring_script(project: Path) -> None:
