@@ -219,6 +219,8 @@ def _given(value: Any) -> Any:
     data = _unwrapped(value)
     if hasattr(data, "path"):  # an azure-ai-ml Input: data given by path
         path = data.path
+        if isinstance(path, str) and path.strip().startswith("${{"):
+            return path.strip()  # `path: ${{parent.jobs...}}`: a binding, as Azure reads it
         return GivenData(
             None if path is None else str(path),
             getattr(data, "type", None),

@@ -5,6 +5,7 @@ small here."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,19 +14,19 @@ from click.testing import CliRunner
 from mlops.cli import main
 
 SCHEMAS = "https://azuremlschemas.azureedge.net/latest"
-COMPONENT = f"""\
-$schema: {SCHEMAS}/commandComponent.schema.json
+COMPONENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
 type: command
 name: use_data
 version: "1"
 inputs:
   data:
-    type: {{input_type}}
+    type: INPUT_TYPE
 outputs:
   out:
     type: uri_folder
 environment: azureml:sklearn-env:1
-command: echo ${{{{inputs.data}}}} > ${{{{outputs.out}}}}/seen.txt
+command: echo ${{inputs.data}} > ${{outputs.out}}/seen.txt
 """
 PIPELINE_COMPONENT = f"""\
 $schema: {SCHEMAS}/pipelineComponent.schema.json
@@ -60,7 +61,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MLOPS_HOME", str(tmp_path / ".mlops"))
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "rows.csv").write_text("x,y\n1,2\n")
-    (tmp_path / "component.yml").write_text(COMPONENT.format(input_type="uri_folder"))
+    (tmp_path / "component.yml").write_text(COMPONENT.replace("INPUT_TYPE", "uri_folder"))
     return tmp_path
 
 
@@ -122,7 +123,7 @@ def test_an_unknown_input_of_a_pipeline_component_node_is_a_warning(project: Pat
 
 
 def test_a_path_input_takes_a_table(project: Path) -> None:
-    (project / "component.yml").write_text(COMPONENT.format(input_type="path"))
+    (project / "component.yml").write_text(COMPONENT.replace("INPUT_TYPE", "path"))
     (project / "pipeline.yml").write_text(
         pipeline(
             "  use:\n    type: command\n    component: ./component.yml\n"
@@ -178,3 +179,25 @@ def test_a_triton_model_deploys_with_no_scoring_script(project: Path) -> None:
     custom = validate(project, "custom.yml")
     assert custom.exit_code == 1
     assert "which needs an MLflow model" in custom.stdout
+
+
+@pytest.mark.slow
+def test_a_binding_given_as_an_input_s_path_feeds_the_node(project: Path) -> None:
+    (project / "pipeline.yml").write_text(
+        pipeline(
+            "  first:\n    type: command\n    component: ./component.yml\n"
+            "    inputs:\n      data:\n        type: uri_folder\n        path: ./data\n"
+            "  second:\n    type: command\n    component: ./component.yml\n"
+            "    inputs:\n      data:\n        type: uri_folder\n"
+            "        path: ${{parent.jobs.first.outputs.out}}\n        mode: ro_mount\n"
+        )
+    )
+    create = CliRunner().invoke(
+        main, ["job", "create", "-f", str(project / "pipeline.yml"), "--query", "jobs"]
+    )
+    assert create.exit_code == 0, create.output
+    nodes = json.loads(create.stdout)
+    assert (nodes["first"]["status"], nodes["second"]["status"]) == ("Completed", "Completed")
+    first_out = Path(nodes["first"]["outputs"]["out"])
+    seen = (Path(nodes["second"]["outputs"]["out"]) / "seen.txt").read_text().strip()
+    assert Path(seen).resolve() == first_out.resolve()
