@@ -144,3 +144,20 @@ def test_a_crash_before_the_version_is_created_leaves_no_version(
         assert cli.run("model", "create", "-n", "m", "-p", str(model_folder)).exit_code == 130
     assert tracking.client().search_model_versions("name='m'") == []
     assert cli.ok("model", "create", "-n", "m", "-p", str(model_folder))["version"] == "1"
+
+
+def test_update_changes_description_and_tags_only(cli, mlops_home, tmp_path):
+    (tmp_path / "weights.txt").write_text("0.5\n")
+    path = str(tmp_path / "weights.txt")
+    cli.ok("model", "create", "-n", "updated", "-p", path, "--tags", "team=ml", "-v", "rc-1")
+    shown = cli.ok(
+        *("model", "update", "-n", "updated", "-v", "rc-1"),
+        *("--set", "description=first", "tags.stage=prod", "--remove", "tags.team"),
+    )
+    assert (shown["description"], shown["tags"]) == ("first", {"stage": "prod"})
+    assert cli.ok("model", "show", "-n", "updated", "-v", "rc-1")["tags"] == {"stage": "prod"}
+    refused = cli.error(
+        "model", "update", "-n", "updated", "-v", "rc-1", "--set", "type=mlflow_model", code=2
+    )
+    assert "type cannot change" in refused
+    assert "rc-2" in cli.error("model", "update", "-n", "updated", "-v", "rc-2", "--set", "a=b")
