@@ -34,7 +34,7 @@ from mlops.overrides import NO_OVERRIDES, Overrides, edited
 logger = logging.getLogger(__name__)
 
 AREA = "mlartifacts"
-MODEL_TYPES = ("custom_model", "mlflow_model")
+MODEL_TYPES = ("custom_model", "mlflow_model", "triton_model")
 # Tags under this prefix are the store's own bookkeeping; they are not shown as user tags.
 HIDDEN = "mlops."
 TYPE_TAG = f"{HIDDEN}type"
@@ -149,7 +149,7 @@ def create_model(
         version: The version; MLflow numbers versions 1, 2, 3, so a given version must be
             an existing one (same content: returned as is) or the next one.
         path: A local file or folder, or azureml://jobs/<job>/outputs/<output>.
-        model_type: custom_model (default) or mlflow_model.
+        model_type: custom_model (default), mlflow_model or triton_model.
         description: Free text.
         tags: Tag name -> value.
         updates: az ml's `--set` items, applied to the file before the flags.

@@ -31,7 +31,7 @@ def model() -> None:
     "-t",
     "--type",
     "model_type",
-    type=click.Choice(["custom_model", "mlflow_model"]),
+    type=click.Choice(["custom_model", "mlflow_model", "triton_model"]),
     help="Model type (default custom_model).",
 )
 @click.option("-d", "--description", help="Description.")

@@ -161,3 +161,12 @@ def test_update_changes_description_and_tags_only(cli, mlops_home, tmp_path):
     )
     assert "type cannot change" in refused
     assert "rc-2" in cli.error("model", "update", "-n", "updated", "-v", "rc-2", "--set", "a=b")
+
+
+def test_a_triton_model_registers_as_az_ml_registers_it(cli, mlops_home, tmp_path):
+    (tmp_path / "model_repository").mkdir()
+    (tmp_path / "model_repository" / "config.pbtxt").write_text('name: "tiny"\n')
+    path = str(tmp_path / "model_repository")
+    shown = cli.ok("model", "create", "-n", "tiny-triton", "-p", path, "-t", "triton_model")
+    assert (shown["type"], shown["version"]) == ("triton_model", "1")
+    assert cli.ok("model", "show", "-n", "tiny-triton", "-v", "1")["type"] == "triton_model"
