@@ -30,13 +30,53 @@ LOCAL_ONLY = {
     "mlops job summary": "the graph as Mermaid, for a GitHub job summary",
 }
 
+# The verbs az ml has in the groups mlops mirrors (its CLI reference, ml extension 2.x); those
+# with no `mlops` command get a row saying so.
+_NOT_YET = "missing: not mirrored yet"
+_REGISTRY = "refused: registries exist only on Azure"
+AZ_ML_VERBS = {
+    "batch-deployment": {},
+    "batch-endpoint": {},
+    "component": {"archive": _NOT_YET, "restore": _NOT_YET, "update": _NOT_YET, "share": _REGISTRY},
+    "data": {
+        "archive": _NOT_YET,
+        "restore": _NOT_YET,
+        "update": _NOT_YET,
+        "share": _REGISTRY,
+        "import": "refused: data import runs on Azure ML only",
+        "list-materialization-status": "refused: data import runs on Azure ML only",
+        "mount": "refused: mounting a data asset needs Azure's storage",
+    },
+    "environment": {
+        "archive": _NOT_YET,
+        "restore": _NOT_YET,
+        "update": _NOT_YET,
+        "share": _REGISTRY,
+    },
+    "job": {
+        "archive": _NOT_YET,
+        "restore": _NOT_YET,
+        "update": _NOT_YET,
+        "validate": "partial: `mlops validate` checks a job file",
+        "connect-ssh": "refused: a local job runs in this machine's shell",
+        "show-services": "refused: a local job runs in this machine's shell",
+    },
+    "model": {
+        "share": _REGISTRY,
+        "package": "refused: packaging builds an image on Azure ML only",
+    },
+    "online-deployment": {},
+    "online-endpoint": {"regenerate-keys": _NOT_YET},
+}
+
 HEADER = """\
 # Azure ML coverage
 
 What of `az ml` and of Azure ML's YAML files `mlops` handles offline, generated from the code by
 `scripts/azure_coverage.py` (a test fails when this page is stale). **supported**: the same
 meaning as on Azure; **partial**: accepted, with the difference said; **refused**: `mlops` says
-so in one line and does nothing, as the thing exists only on Azure.
+so in one line and does nothing, as the thing exists only on Azure; **missing**: az ml has the
+verb and `mlops` has no command for it yet.
 """
 
 
@@ -101,6 +141,11 @@ def _verbs() -> list[str]:
         status = f"mlops only: {LOCAL_ONLY[path]}" if path in LOCAL_ONLY else "supported"
         flags = _flags(command) or "-"
         lines.append(f"| `{path}` | {status} | {flags} | {summary.replace('|', '/')} |")
+    local = {path for path, _ in _commands(cli, "mlops")}
+    for group, verbs in sorted(AZ_ML_VERBS.items()):
+        for verb, status in sorted(verbs.items()):
+            if f"mlops {group} {verb}" not in local:
+                lines.append(f"| `az ml {group} {verb}` | {status} | - | - |")
     return lines
 
 

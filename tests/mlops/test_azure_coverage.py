@@ -37,3 +37,11 @@ def test_the_page_says_what_runs_and_what_is_refused() -> None:
     for flag in ("`--set`", "`--add`", "`--remove`", "`--force-string`"):
         assert flag in deployment_update.split(" | ")[2]
     assert "| `mlops bootstrap` | mlops only: renames the template |" in page
+
+
+def test_az_ml_verbs_with_no_mlops_command_are_listed_with_their_status() -> None:
+    page = _coverage().render()
+    assert "| `az ml data update` | missing: not mirrored yet | - | - |" in page
+    assert "| `az ml model share` | refused: registries exist only on Azure | - | - |" in page
+    # A verb mlops has is a row of its own, never also listed as missing.
+    assert "`az ml model update`" not in page and "| `mlops model update` | supported |" in page

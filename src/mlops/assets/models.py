@@ -27,14 +27,14 @@ from mlops.assets import content
 from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
-from mlops.errors import MlopsError, NotFoundError
+from mlops.errors import MlopsError, NotFoundError, UsageError
 from mlops.home import mlops_home
-from mlops.overrides import NO_OVERRIDES, Overrides
+from mlops.overrides import NO_OVERRIDES, Overrides, edited
 
 logger = logging.getLogger(__name__)
 
 AREA = "mlartifacts"
-MODEL_TYPES = ("custom_model", "mlflow_model")
+MODEL_TYPES = ("custom_model", "mlflow_model", "triton_model")
 # Tags under this prefix are the store's own bookkeeping; they are not shown as user tags.
 HIDDEN = "mlops."
 TYPE_TAG = f"{HIDDEN}type"
@@ -149,7 +149,7 @@ def create_model(
         version: The version; MLflow numbers versions 1, 2, 3, so a given version must be
             an existing one (same content: returned as is) or the next one.
         path: A local file or folder, or azureml://jobs/<job>/outputs/<output>.
-        model_type: custom_model (default) or mlflow_model.
+        model_type: custom_model (default), mlflow_model or triton_model.
         description: Free text.
         tags: Tag name -> value.
         updates: az ml's `--set` items, applied to the file before the flags.
@@ -432,6 +432,45 @@ def archive_model(name: str, version: str | None, archived: bool = True) -> list
         elif _archived(target):
             client.delete_model_version_tag(name, target.version, ARCHIVED_TAG)
     return [_asset(client.get_model_version(name, t.version), client) for t in targets]
+
+
+def update_model(name: str, version: str, overrides: Overrides) -> Asset:
+    """Apply az's generic update to a model version, as `az ml model update --set`: its
+    `description` and `tags` change; every other field is fixed once registered, as on Azure.
+
+    Raises:
+        NotFoundError: No such model or version.
+        UsageError: The update changes another field.
+    """
+    asset = find_model(name, version, local=False)
+    current = {
+        "name": asset.name,
+        "version": asset.version,
+        "type": asset.type,
+        "description": asset.description,
+        "tags": dict(asset.tags),
+    }
+    document = edited(overrides, current)
+    changed = sorted(
+        key for key in set(current) | set(document) if current.get(key) != document.get(key)
+    )
+    fixed = [key for key in changed if key not in {"description", "tags"}]
+    if fixed:
+        raise UsageError(
+            f"model {name}:{version}: {', '.join(fixed)} cannot change once registered; "
+            "update sets description and tags (register a new version for the rest)."
+        )
+    client = tracking.client()
+    number = asset.details["mlflow_version"]
+    if "description" in changed:
+        client.update_model_version(name, number, description=document.get("description") or "")
+    tags = {str(key): str(value) for key, value in (document.get("tags") or {}).items()}
+    for key in set(asset.tags) - set(tags):
+        client.delete_model_version_tag(name, number, key)
+    for key, value in tags.items():
+        if asset.tags.get(key) != value:
+            client.set_model_version_tag(name, number, key, value)
+    return _asset(client.get_model_version(name, number), client)
 
 
 def download_model(name: str, version: str, download_path: Path) -> Path:

@@ -182,7 +182,7 @@ _TYPE_KINDS = {
 }
 
 # Files that sit beside Azure ML YAML but are not Azure ML entities: nothing to load.
-_NOT_AZURE_ML = frozenset({"mltable"})
+_NOT_AZURE_ML = frozenset({"mltable", "featuresetspec"})
 
 
 def schema_name(document: Any) -> str:
@@ -239,9 +239,13 @@ def _kind_from_keys(document: dict[str, Any]) -> str | None:
 
 
 def is_not_azure_ml(document: Any) -> bool:
-    """An MLTable or prompt flow file, which lives beside Azure ML YAML but is not one."""
+    """An MLTable, feature set specification or prompt flow file, which lives beside Azure ML
+    YAML but is not one."""
     if not isinstance(document, dict):
         return False
+    if "$schema" not in document and {"features", "index_columns"} <= set(document):
+        # A feature set's FeatureSetSpec.yaml (its `specification.path`) carries no $schema.
+        return True
     # Prompt flow's own schemas (flows, runs, connections) live under `/promptflow/`.
     return schema_name(document) in _NOT_AZURE_ML or "/promptflow/" in str(
         document.get("$schema", "")

@@ -11,11 +11,12 @@ from typing import Any
 from mlops.assets import resolve_model
 from mlops.batch import state
 from mlops.batch.endpoints import set_default
+from mlops.documents import read_document
 from mlops.environments.spec import shown
-from mlops.errors import MlopsError
+from mlops.errors import MlopsError, UsageError
 from mlops.online.server import lay_out_model
 from mlops.online.state import exclusive
-from mlops.overrides import NO_OVERRIDES, Overrides, for_file
+from mlops.overrides import NO_OVERRIDES, Overrides, for_file, params_override, with_params
 from mlops.validation import load_entity
 
 # Azure ML's defaults for a model batch deployment's settings.
@@ -61,7 +62,50 @@ def create_deployment(
         MlopsError: The code folder or scoring script is missing.
     """
     file = Path(file)
-    entity = load_entity(file, "batch_deployment", for_file(Path(file), overrides))
+    return _deploy(file, for_file(file, overrides), endpoint_name, name, make_default)
+
+
+@exclusive
+def update_deployment(
+    file: Path | None,
+    *,
+    overrides: Overrides = NO_OVERRIDES,
+    endpoint_name: str | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Update a deployment, as `az ml batch-deployment update`.
+
+    With a file, the deployment is made again from it (`overrides` applied to it). Without
+    one, the deployment's own YAML, with the overrides it was created or last updated with, is
+    loaded again with `overrides` on top (`-n -e --set settings.mini_batch_size=5`). The
+    endpoint's default deployment stays as it is.
+
+    Raises:
+        NotFoundError: The endpoint, the deployment or the model does not exist.
+        UsageError: No file, and no name and endpoint.
+        ProblemsFound: The updated YAML does not load.
+    """
+    if file is not None:
+        return _deploy(Path(file), for_file(Path(file), overrides), endpoint_name, name, False)
+    if not endpoint_name or not name:
+        raise UsageError("give -f/--file, or -n/--name and -e/--endpoint-name of a deployment.")
+    properties = state.load_deployment(endpoint_name, name)["properties"]
+    file = Path(properties["file"])
+    earlier = properties.get("params_override", [])
+    document = with_params(read_document(file).data, earlier)
+    params = [*earlier, *params_override(overrides, document)]
+    return _deploy(file, params, endpoint_name, name, False)
+
+
+def _deploy(
+    file: Path,
+    params: list[dict[str, Any]],
+    endpoint_name: str | None,
+    name: str | None,
+    make_default: bool,
+) -> dict[str, Any]:
+    """Load the deployment YAML with its `params_override`, lay out its model, save it."""
+    entity = load_entity(file, "batch_deployment", params)
     endpoint = endpoint_name or entity.endpoint_name
     name = name or entity.name
     if not endpoint:
@@ -86,7 +130,11 @@ def create_deployment(
         "resources": {"instance_count": int(getattr(entity.resources, "instance_count", 1) or 1)},
         "settings": _settings(entity),
         "provisioning_state": "Succeeded",
-        "properties": {"file": str(file.resolve()), "AZUREML_MODEL_DIR": str(model_dir)},
+        "properties": {
+            "file": str(file.resolve()),
+            "params_override": params,
+            "AZUREML_MODEL_DIR": str(model_dir),
+        },
     }
     state.save_deployment(record)
     if make_default:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from mlops.batch import state
-from mlops.errors import MlopsError
+from mlops.errors import MlopsError, UsageError
 from mlops.online.state import exclusive
-from mlops.overrides import NO_OVERRIDES, Overrides, for_file
+from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
 from mlops.validation import load_entity
 
 
@@ -92,4 +92,29 @@ def set_default(endpoint: str, deployment: str) -> dict[str, Any]:
     record = state.load_endpoint(endpoint)
     record["defaults"] = {"deployment_name": deployment}
     state.save_endpoint(record)
+    return record
+
+
+@exclusive
+def update_endpoint(name: str, overrides: Overrides) -> dict[str, Any]:
+    """Apply az's generic update to an endpoint, as `az ml batch-endpoint update --set`.
+
+    `overrides` change the endpoint's YAML fields: `description`, `tags` and
+    `defaults.deployment_name` (which must name one of its deployments).
+
+    Raises:
+        NotFoundError: No such endpoint, or no such default deployment.
+        UsageError: The update renames the endpoint or changes its auth mode.
+    """
+    record = state.load_endpoint(name)
+    fields = ("name", "description", "tags", "auth_mode", "defaults")
+    document = edited(overrides, {field: record.get(field) for field in fields})
+    for field in ("name", "auth_mode"):
+        if document.get(field) != record.get(field):
+            raise UsageError(f"batch endpoint {name}: --set {field}: its {field} cannot change.")
+    record.update(description=document.get("description"), tags=dict(document.get("tags") or {}))
+    state.save_endpoint(record)
+    default = (document.get("defaults") or {}).get("deployment_name")
+    if default and default != (record.get("defaults") or {}).get("deployment_name"):
+        return set_default(name, default)
     return record

@@ -8,7 +8,7 @@ import click
 
 from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import set_flag
+from mlops.cli.updates import generic_update, set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -40,6 +40,26 @@ def create(file, endpoint_name, name, set_default, overrides) -> dict:
         name=name,
         make_default=set_default,
     )
+
+
+@batch_deployment.command()
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="Deployment YAML (default: the one it was created from, with its overrides).",
+)
+@click.option("-e", "--endpoint-name", help="Endpoint name (overrides the file's).")
+@click.option("-n", "--name", help="Deployment name (overrides the file's).")
+@generic_update
+@azure_compatible
+@no_wait
+def update(file, endpoint_name, name, overrides) -> dict:
+    """Update a deployment from its YAML, or its own YAML with --set/--add/--remove."""
+    from mlops.batch.deployments import update_deployment
+
+    return update_deployment(file, overrides=overrides, endpoint_name=endpoint_name, name=name)
 
 
 @batch_deployment.command()

@@ -8,7 +8,7 @@ import click
 
 from mlops.cli.output import Result, azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import set_flag
+from mlops.cli.updates import generic_update, set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -37,29 +37,28 @@ def create(file, name, overrides) -> dict:
 
 
 @batch_endpoint.command()
-@click.option("-n", "--name", required=True, help="Endpoint name.")
+@click.option("-n", "--name", help="Endpoint name (default: the file's).")
 @click.option(
-    "--set",
-    "set_values",
-    multiple=True,
-    help="defaults.deployment_name=<deployment>: the deployment invoke runs by default.",
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="Endpoint YAML: its description and tags.",
 )
+@generic_update
 @azure_compatible
 @no_wait
-def update(name, set_values) -> dict:
-    """Change an endpoint's default deployment."""
-    from mlops.batch.endpoints import set_default, show_endpoint
+def update(name, file, overrides) -> dict:
+    """Change an endpoint's default deployment, description or tags."""
+    from mlops.batch.endpoints import create_endpoint, update_endpoint
     from mlops.errors import UsageError
 
-    record = show_endpoint(name)
-    for item in set_values:
-        key, _, value = item.partition("=")
-        if key != "defaults.deployment_name" or not value:
-            raise UsageError(
-                f"--set {item}: the local endpoint takes defaults.deployment_name=<deployment>."
-            )
-        record = set_default(name, value)
-    return record
+    if file is not None:
+        # --set/--add/--remove change the file, as az ml applies them to it.
+        return create_endpoint(file, name, overrides)
+    if not name:
+        raise UsageError("give -n/--name (or -f/--file).")
+    return update_endpoint(name, overrides)
 
 
 @batch_endpoint.command()

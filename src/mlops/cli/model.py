@@ -11,7 +11,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import set_flag
+from mlops.cli.updates import generic_update, set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -31,7 +31,7 @@ def model() -> None:
     "-t",
     "--type",
     "model_type",
-    type=click.Choice(["custom_model", "mlflow_model"]),
+    type=click.Choice(["custom_model", "mlflow_model", "triton_model"]),
     help="Model type (default custom_model).",
 )
 @click.option("-d", "--description", help="Description.")
@@ -87,6 +87,18 @@ def show(name, version, label) -> dict:
     from mlops.assets.lookup import show as show_asset
 
     return show_asset("model", name, version, label).to_az()
+
+
+@model.command()
+@click.option("-n", "--name", required=True, help="Model name.")
+@click.option("-v", "--version", required=True, help="Version to update.")
+@generic_update
+@azure_compatible
+def update(name, version, overrides) -> dict:
+    """Update a model version's description or tags (--set, --add, --remove)."""
+    from mlops.assets.models import update_model
+
+    return update_model(name, version, overrides).to_az()
 
 
 def _archive(name: str, version: str | None, label: str | None, archived: bool) -> None:

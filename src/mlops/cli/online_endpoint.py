@@ -8,7 +8,8 @@ import click
 
 from mlops.cli.output import azure_compatible, no_wait
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import set_flag
+from mlops.cli.updates import generic_update, set_flag
+from mlops.overrides import NO_OVERRIDES
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -52,17 +53,21 @@ def create(file, name, auth_mode, overrides) -> dict:
 @click.option(
     "--mirror-traffic", help='Share of live traffic copied to a deployment, e.g. "green=10".'
 )
+@generic_update
 @azure_compatible
 @no_wait
-def update(name, file, traffic, mirror_traffic) -> dict:
-    """Change an endpoint's traffic split or mirrored share."""
-    from mlops.online.endpoints import create_endpoint, update_traffic
+def update(name, file, traffic, mirror_traffic, overrides) -> dict:
+    """Change an endpoint's traffic split, mirrored share, description or tags."""
+    from mlops.online.endpoints import create_endpoint, update_endpoint
     from mlops.online.traffic import parse_traffic
 
     if file is not None:
-        create_endpoint(file, name=name)
-    return update_traffic(
+        # --set/--add/--remove change the file, as az ml applies them to it.
+        create_endpoint(file, name=name, overrides=overrides)
+        overrides = NO_OVERRIDES
+    return update_endpoint(
         name,
+        overrides,
         parse_traffic(traffic, "--traffic") if traffic is not None else None,
         parse_traffic(mirror_traffic, "--mirror-traffic") if mirror_traffic is not None else None,
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
-from mlops.overrides import NO_OVERRIDES, Overrides, for_file
+from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
 from mlops.validation import load_entity
 
 _MAX_MIRROR_PERCENT = 50
@@ -186,6 +186,56 @@ def update_traffic(
     state.save_endpoint(current)
     ensure_gateway(current)
     return endpoint_view(current)
+
+
+@state.exclusive
+def update_endpoint(
+    name: str,
+    overrides: Overrides,
+    traffic: dict[str, int] | None = None,
+    mirror: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """Apply az's generic update to an endpoint, as `az ml online-endpoint update --set`.
+
+    `overrides` change the endpoint's YAML fields (`description`, `tags`, `auth_mode`,
+    `traffic`, `mirror_traffic`); `traffic` and `mirror` (`--traffic`, `--mirror-traffic`) win
+    over what they set. The traffic is then checked as `update_traffic` checks it.
+
+    Raises:
+        NotFoundError: No such endpoint.
+        UsageError: The update renames the endpoint, or a share is not a whole number.
+        MlopsError: As `update_traffic`, or an auth mode other than key.
+    """
+    view = endpoint_view(state.load_endpoint(name))
+    fields = ("name", "description", "tags", "auth_mode", "traffic", "mirror_traffic")
+    document = edited(overrides, {field: view[field] for field in fields})
+    if document.get("name") != name:
+        raise UsageError(f"endpoint {name}: an endpoint's name cannot change (--set name).")
+    mode = document.get("auth_mode") or "key"
+    if mode != "key":
+        raise MlopsError(
+            f"auth_mode {mode!r}: local endpoints support key auth only (auth_mode: key)."
+        )
+    current = state.load_endpoint(name)
+    current.update(description=document.get("description"), tags=dict(document.get("tags") or {}))
+    state.save_endpoint(current)
+    return update_traffic(
+        name,
+        traffic if traffic is not None else _shares(document.get("traffic"), "traffic"),
+        mirror if mirror is not None else _shares(document.get("mirror_traffic"), "mirror_traffic"),
+    )
+
+
+def _shares(value: Any, field: str) -> dict[str, int]:
+    """A traffic mapping set by --set/--add (`traffic.blue=100` arrives as the string "100")."""
+    if not isinstance(value, dict):
+        raise UsageError(f"{field}: expected a mapping of deployment to percent, got {value!r}.")
+    try:
+        return {str(deployment): int(share) for deployment, share in value.items()}
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"{field}: every share must be a whole percent, e.g. {field}.blue=100."
+        ) from None
 
 
 @state.exclusive

@@ -144,3 +144,29 @@ def test_a_crash_before_the_version_is_created_leaves_no_version(
         assert cli.run("model", "create", "-n", "m", "-p", str(model_folder)).exit_code == 130
     assert tracking.client().search_model_versions("name='m'") == []
     assert cli.ok("model", "create", "-n", "m", "-p", str(model_folder))["version"] == "1"
+
+
+def test_update_changes_description_and_tags_only(cli, mlops_home, tmp_path):
+    (tmp_path / "weights.txt").write_text("0.5\n")
+    path = str(tmp_path / "weights.txt")
+    cli.ok("model", "create", "-n", "updated", "-p", path, "--tags", "team=ml", "-v", "rc-1")
+    shown = cli.ok(
+        *("model", "update", "-n", "updated", "-v", "rc-1"),
+        *("--set", "description=first", "tags.stage=prod", "--remove", "tags.team"),
+    )
+    assert (shown["description"], shown["tags"]) == ("first", {"stage": "prod"})
+    assert cli.ok("model", "show", "-n", "updated", "-v", "rc-1")["tags"] == {"stage": "prod"}
+    refused = cli.error(
+        "model", "update", "-n", "updated", "-v", "rc-1", "--set", "type=mlflow_model", code=2
+    )
+    assert "type cannot change" in refused
+    assert "rc-2" in cli.error("model", "update", "-n", "updated", "-v", "rc-2", "--set", "a=b")
+
+
+def test_a_triton_model_registers_as_az_ml_registers_it(cli, mlops_home, tmp_path):
+    (tmp_path / "model_repository").mkdir()
+    (tmp_path / "model_repository" / "config.pbtxt").write_text('name: "tiny"\n')
+    path = str(tmp_path / "model_repository")
+    shown = cli.ok("model", "create", "-n", "tiny-triton", "-p", path, "-t", "triton_model")
+    assert (shown["type"], shown["version"]) == ("triton_model", "1")
+    assert cli.ok("model", "show", "-n", "tiny-triton", "-v", "1")["type"] == "triton_model"

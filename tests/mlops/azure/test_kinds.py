@@ -47,6 +47,13 @@ SAMPLES = {
     "registry.yml": "registry",
     "connection.yml": "connection",
     "model_package.yml": "model_package",
+    "feature_store.yml": "feature_store",
+    "feature_set.yml": "feature_set",
+    "feature_store_entity.yml": "feature_store_entity",
+    "index.yml": "index",
+    "serverless_endpoint.yml": "serverless_endpoint",
+    "marketplace_subscription.yml": "marketplace_subscription",
+    "capability_host.yml": "capability_host",
 }
 
 
@@ -93,8 +100,9 @@ def test_files_without_a_schema_are_known_by_their_type_and_keys(document, kind)
 def test_validate_checks_every_kind_and_finds_them_valid(kinds: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "."])
     assert result.exit_code == 0, result.output
-    # mltable.yml is counted too: data beside the YAML, not an Azure ML entity, it has no checks.
-    assert f"{len(SAMPLES) + 1} files valid" in result.output
+    # mltable.yml and feature_spec/FeatureSetSpec.yaml are counted too: beside the YAML, not
+    # Azure ML entities, they have no checks.
+    assert f"{len(SAMPLES) + 2} files valid" in result.output
 
 
 def test_each_kind_is_loaded_with_its_own_loader(kinds: Path) -> None:
@@ -108,6 +116,13 @@ def test_each_kind_is_loaded_with_its_own_loader(kinds: Path) -> None:
         "compute.yml": "AmlCompute",
         "datastore.yml": "AzureBlobDatastore",
         "model_package.yml": "ModelPackage",
+        "feature_store.yml": "FeatureStore",
+        "feature_set.yml": "FeatureSet",
+        "feature_store_entity.yml": "FeatureStoreEntity",
+        "index.yml": "Index",
+        "serverless_endpoint.yml": "ServerlessEndpoint",
+        "marketplace_subscription.yml": "MarketplaceSubscription",
+        "capability_host.yml": "CapabilityHost",
     }
     loaded = {name: type(loaders.load_entity(Path(name))).__name__ for name in names}
     assert loaded == names

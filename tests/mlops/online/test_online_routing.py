@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tool_fixtures import ENDPOINT, REQUEST_FILE, Live, auth, call
+from tool_fixtures import ENDPOINT, REQUEST_FILE, Cli, Live, auth, call
 
 from mlops.errors import MlopsError
 from mlops.online import endpoints
@@ -85,4 +85,26 @@ def test_mirrored_traffic_reaches_green_without_touching_the_answer(online: Live
 def test_traffic_that_azure_would_refuse_is_refused(online: Live, traffic, mirror, message) -> None:
     with pytest.raises(MlopsError, match=message):
         endpoints.update_traffic(ENDPOINT, traffic, mirror)
+    assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}
+
+
+def test_update_applies_azs_generic_update_to_the_endpoint(online: Live) -> None:
+    cli = Cli()
+    update = ("online-endpoint", "update", "-n", ENDPOINT)
+    try:
+        shown = cli.ok(
+            *update,
+            *("--set", "traffic.blue=50", "traffic.green=50", "tags.stage=prod"),
+            *("description=split", "--traffic", "blue=100 green=0"),
+        )
+        assert shown["traffic"] == {"blue": 100, "green": 0}, "--traffic wins over --set"
+        assert (shown["tags"], shown["description"]) == ({"stage": "prod"}, "split")
+        mirrored = cli.ok(*update, "--set", "mirror_traffic.green=10", "--remove", "tags.stage")
+        assert (mirrored["mirror_traffic"], mirrored["tags"]) == ({"green": 10}, {})
+        assert "adds up to 90" in cli.error(*update, "--set", "traffic.blue=90")
+        assert "whole percent" in cli.error(*update, "--set", "traffic.blue=all", code=2)
+        assert "cannot change" in cli.error(*update, "--set", "name=other", code=2)
+        assert "key auth only" in cli.error(*update, "--set", "auth_mode=aml_token")
+    finally:
+        endpoints.update_traffic(ENDPOINT, {"blue": 100}, {})
     assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}

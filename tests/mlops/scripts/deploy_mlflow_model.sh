@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Written as Azure ML's public samples write their deployment scripts (az ml, long options,
-# --endpoint for --endpoint-name, --no-wait, --query with -o tsv); run by
+# --endpoint for --endpoint-name, --no-wait, update --set, --query with -o tsv); run by
 # tests/mlops/test_az_ml_script.py with AZ_ML=mlops. On Azure: AZ_ML="az ml".
 set -e
 AZ_ML=${AZ_ML:-az ml}
@@ -16,6 +16,10 @@ $AZ_ML online-deployment create --name mlflow --endpoint $ENDPOINT_NAME -f deplo
 
 state=$($AZ_ML online-deployment show --name mlflow --endpoint $ENDPOINT_NAME --query provisioning_state -o tsv)
 if [[ $state != "Succeeded" ]]; then echo "deployment state: $state"; exit 1; fi
+
+$AZ_ML online-endpoint update --name $ENDPOINT_NAME --set tags.stage=prod --no-wait
+stage=$($AZ_ML online-endpoint show --name $ENDPOINT_NAME --query tags.stage -o tsv)
+if [[ $stage != "prod" ]]; then echo "endpoint tags.stage: $stage"; exit 1; fi
 
 $AZ_ML online-endpoint invoke --name $ENDPOINT_NAME --request-file sample-request.json
 $AZ_ML online-endpoint delete --name $ENDPOINT_NAME --yes --no-wait
