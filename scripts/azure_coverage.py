@@ -66,7 +66,6 @@ AZ_ML_VERBS = {
         "package": "refused: packaging builds an image on Azure ML only",
     },
     "online-deployment": {},
-    "online-endpoint": {"regenerate-keys": _NOT_YET},
 }
 
 HEADER = """\

@@ -118,6 +118,25 @@ def get_credentials(name) -> dict:
     return credentials(name)
 
 
+@online_endpoint.command(name="regenerate-keys")
+@click.option("-n", "--name", required=True, help="Endpoint name.")
+@click.option(
+    "--key-type",
+    type=click.Choice(["primary", "secondary"]),
+    default="primary",
+    show_default=True,
+    help="Which key to replace.",
+)
+@click.option("--key-value", help="The new key (at least 16 characters); a random one if left out.")
+@azure_compatible
+@no_wait
+def regenerate_keys(name, key_type, key_value) -> None:
+    """Replace the primary or secondary key; the old one gets 401 from the next request."""
+    from mlops.online.endpoints import regenerate_keys as regenerate
+
+    regenerate(name, key_type, key_value)
+
+
 @online_endpoint.command()
 @click.option("-n", "--name", required=True, help="Endpoint name.")
 @click.option(

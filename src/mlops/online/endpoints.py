@@ -19,6 +19,8 @@ from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
 from mlops.validation import load_entity
 
 _MAX_MIRROR_PERCENT = 50
+# The shortest key `regenerate-keys --key-value` takes: a short key is a guessable one.
+MIN_KEY_LENGTH = 16
 
 
 @state.exclusive
@@ -264,6 +266,27 @@ def get_credentials(name: str) -> dict[str, str]:
     """The endpoint's keys, as `az ml online-endpoint get-credentials` prints them."""
     state.load_endpoint(name)
     return state.load_keys(name)
+
+
+@state.exclusive
+def regenerate_keys(name: str, key_type: str = "primary", key_value: str | None = None) -> None:
+    """Replace the endpoint's primary or secondary key, as `az ml online-endpoint
+    regenerate-keys` does: with `key_value`, or a new random key. The gateway takes the new key
+    at its next request; the old one gets 401 from then on.
+
+    Raises:
+        NotFoundError: No such endpoint.
+        UsageError: `key_type` is not primary or secondary, or `key_value` is too short.
+    """
+    state.load_endpoint(name)
+    if key_type not in {"primary", "secondary"}:
+        raise UsageError(f"--key-type {key_type}: use primary or secondary.")
+    if key_value is not None and len(key_value) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"--key-value: a key needs at least {MIN_KEY_LENGTH} characters. Fix: give a longer "
+            "one, or leave it out for a random key."
+        )
+    state.replace_key(name, f"{key_type}Key", key_value)
 
 
 def invoke(name: str, request_file: Path, deployment_name: str | None = None) -> Any:

@@ -184,6 +184,14 @@ def new_keys(endpoint: str) -> dict[str, str]:
     return keys
 
 
+def replace_key(endpoint: str, key_name: str, value: str | None = None) -> None:
+    """Replace one of the endpoint's keys (`primaryKey` or `secondaryKey`) with `value`, or with
+    a new random one; the other key is kept."""
+    keys = load_keys(endpoint)
+    keys[key_name] = value or secrets.token_urlsafe(32)
+    atomic.write_json(endpoint_folder(endpoint) / "keys.json", keys, mode=0o600)
+
+
 def load_keys(endpoint: str) -> dict[str, str]:
     """The endpoint's keys."""
     return atomic.read_json(endpoint_folder(endpoint) / "keys.json")

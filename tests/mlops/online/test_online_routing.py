@@ -108,3 +108,26 @@ def test_update_applies_azs_generic_update_to_the_endpoint(online: Live) -> None
     finally:
         endpoints.update_traffic(ENDPOINT, {"blue": 100}, {})
     assert endpoints.show_endpoint(ENDPOINT)["traffic"] == {"blue": 100}
+
+
+def test_a_regenerated_key_replaces_the_old_one_and_keeps_the_other(online: Live) -> None:
+    before = endpoints.get_credentials(ENDPOINT)
+    old_secondary = {"Authorization": f"Bearer {before['secondaryKey']}"}
+    assert call(online.uri, old_secondary)[0] == 200
+
+    assert (
+        Cli().ok("online-endpoint", "regenerate-keys", "-n", ENDPOINT, "--key-type", "secondary")
+        is None
+    )
+    after = endpoints.get_credentials(ENDPOINT)
+
+    assert after["primaryKey"] == before["primaryKey"]
+    assert after["secondaryKey"] != before["secondaryKey"]
+    assert call(online.uri, old_secondary)[0] == 401
+    assert call(online.uri, {"Authorization": f"Bearer {after['secondaryKey']}"})[0] == 200
+    assert call(online.uri, auth(online))[0] == 200
+    short = Cli().error(
+        "online-endpoint", "regenerate-keys", "-n", ENDPOINT, "--key-value", "short", code=2
+    )
+    assert "at least 16 characters" in short
+    assert endpoints.get_credentials(ENDPOINT) == after
