@@ -9,6 +9,7 @@ the others idle.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -71,11 +72,27 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def _migrated_mlflow_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty MLflow SQLite store with its schema created once (migrations take ~1.5 s)."""
-    from mlflow.tracking import MlflowClient
+    """An empty MLflow SQLite store with its schema created once per run, not once per xdist
+    worker: MLflow's import and migrations take 2-4 s, 10-20 s on a loaded machine.
 
-    database = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
-    MlflowClient(tracking_uri=f"sqlite:///{database}").search_experiments(max_results=1)
+    The workers of one run share the parent of their temporary folders; the first makes the
+    store there under a lock, the others copy it.
+    """
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    database = shared / "mlflow-template" / "mlflow.db"
+    with FileLock(str(shared / "mlflow-template.lock")):
+        if not database.exists():
+            # MLflow's import is deferred to the first test that needs a store.
+            from mlflow.tracking import MlflowClient
+
+            database.parent.mkdir(exist_ok=True)
+            partial = database.with_suffix(".partial")
+            MlflowClient(tracking_uri=f"sqlite:///{partial}").search_experiments(max_results=1)
+            partial.rename(database)
     return database
 
 
