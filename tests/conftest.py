@@ -9,8 +9,10 @@ the others idle.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,38 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUNICORN_CMD_ARGS", "--no-control-socket")
     for variable in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "MLFLOW_RUN_ID"):
         monkeypatch.delenv(variable, raising=False)
+
+
+# What only a test marked slow may start: `make test-fast` runs no pipeline and no server.
+_SLOW_ONLY = {
+    ("mlops.engine.execute", "Execution", "_start"): "a job's node",
+    ("mlops.engine.sweeps.trials", "TrialRunner", "_start"): "a sweep's trial",
+    ("mlops.online.server", None, "start"): "an online deployment's server",
+    ("mlops.online.endpoints", None, "ensure_gateway"): "an endpoint's gateway",
+    ("mlops.online.deployments", None, "ensure_gateway"): "an endpoint's gateway",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_no_pipeline_or_server(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test not marked slow that starts a node, a trial or a server fails, naming the fix."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    started: list[str] = []
+    for (module_name, owner_name, name), what in _SLOW_ONLY.items():
+        module = importlib.import_module(module_name)
+        owner = getattr(module, owner_name) if owner_name else module
+
+        def refuse(*args: object, _what: str = what, **kwargs: object) -> None:
+            started.append(_what)
+            raise RuntimeError(f"a test not marked slow started {_what}")
+
+        monkeypatch.setattr(owner, name, refuse)
+    yield
+    assert not started, f"this test starts {started[0]}: mark it @pytest.mark.slow"
 
 
 @pytest.fixture(scope="session")
