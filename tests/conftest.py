@@ -9,7 +9,10 @@ the others idle.
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,13 +72,61 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(variable, raising=False)
 
 
+# What only a test marked slow may start: `make test-fast` runs no pipeline and no server.
+_SLOW_ONLY = {
+    ("mlops.engine.execute", "Execution", "_start"): "a job's node",
+    ("mlops.engine.sweeps.trials", "TrialRunner", "_start"): "a sweep's trial",
+    ("mlops.online.server", None, "start"): "an online deployment's server",
+    ("mlops.online.endpoints", None, "ensure_gateway"): "an endpoint's gateway",
+    ("mlops.online.deployments", None, "ensure_gateway"): "an endpoint's gateway",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_no_pipeline_or_server(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test not marked slow that starts a node, a trial or a server fails, naming the fix."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    started: list[str] = []
+    for (module_name, owner_name, name), what in _SLOW_ONLY.items():
+        module = importlib.import_module(module_name)
+        owner = getattr(module, owner_name) if owner_name else module
+
+        def refuse(*args: object, _what: str = what, **kwargs: object) -> None:
+            started.append(_what)
+            raise RuntimeError(f"a test not marked slow started {_what}")
+
+        monkeypatch.setattr(owner, name, refuse)
+    yield
+    assert not started, f"this test starts {started[0]}: mark it @pytest.mark.slow"
+
+
 @pytest.fixture(scope="session")
 def _migrated_mlflow_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty MLflow SQLite store with its schema created once (migrations take ~1.5 s)."""
-    from mlflow.tracking import MlflowClient
+    """An empty MLflow SQLite store with its schema created once per run, not once per xdist
+    worker: MLflow's import and migrations take 2-4 s, 10-20 s on a loaded machine.
 
-    database = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
-    MlflowClient(tracking_uri=f"sqlite:///{database}").search_experiments(max_results=1)
+    The workers of one run share the parent of their temporary folders; the first makes the
+    store there under a lock, the others copy it.
+    """
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    database = shared / "mlflow-template" / "mlflow.db"
+    with FileLock(str(shared / "mlflow-template.lock")):
+        if not database.exists():
+            # MLflow's import is deferred to the first test that needs a store.
+            from mlflow.tracking import MlflowClient
+
+            database.parent.mkdir(exist_ok=True)
+            partial = database.with_suffix(".partial")
+            MlflowClient(tracking_uri=f"sqlite:///{partial}").search_experiments(max_results=1)
+            partial.rename(database)
     return database
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from mlops.plan import cache
 from mlops.plan.model import Plan
+from mlops.validation import plan_with_warnings
+from mlops.validation.registered import registered_component_file
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +22,6 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
         ProblemsFound: The YAML is wrong (every problem found); nothing runs.
         MlopsError: The job is neither a pipeline nor a command job.
     """
-    from mlops.validation.registered import registered_component_file
-
     key = cache.cache_key(path, overrides)
     plan = cache.load(key, registered_component_file)
     if plan is not None:
@@ -35,6 +35,4 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
 
 
 def _fresh_plan(path: Path, overrides: list[dict[str, Any]]) -> tuple[Plan, list[Any]]:
-    from mlops.validation import plan_with_warnings
-
     return plan_with_warnings(path, overrides)

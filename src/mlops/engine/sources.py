@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from mlops.assets import resolve_data, resolve_model
@@ -56,8 +57,6 @@ def resolve_inputs(plan: Plan, file: Path) -> Plan:
     Raises:
         ProblemsFound: An input cannot be resolved; each problem names its field.
     """
-    from dataclasses import replace
-
     problems: list[Problem] = []
     resolved: dict[DataRef, Source] = {}
 

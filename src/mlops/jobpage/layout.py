@@ -67,6 +67,7 @@ class _EdgeView:
 
 def layout(job: JobGraph) -> Layout:
     """Lay the job's nodes out in layers along its edges (connected parts side by side)."""
+    # Deferred: only a page that draws a graph needs grandalf.
     from grandalf.graphs import Edge as GEdge
     from grandalf.graphs import Graph, Vertex
     from grandalf.layouts import SugiyamaLayout

@@ -45,6 +45,7 @@ def _chart(metric: str | None, rows: list[dict[str, Any]]) -> str:
     ]
     if not points:
         return ""
+    # Deferred: matplotlib's import takes about a second; only a sweep's page draws a plot.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -38,6 +38,7 @@ class RandomSampler:
         if self.rule not in {"random", "sobol"}:
             raise SpaceError(f"sampling_algorithm.rule {rule!r}: use random or sobol.")
         if self.rule == "sobol":
+            # Deferred: scipy's import is heavy and only the sobol rule needs it.
             from scipy.stats import qmc
 
             self._sobol = qmc.Sobol(d=len(space), scramble=True, seed=seed)
@@ -96,6 +97,7 @@ class BayesianSampler:
                 f"search_space.{unsupported[0].name}: bayesian sampling takes choice, uniform "
                 f"and quniform expressions only (Azure's rule), not {unsupported[0].type}."
             )
+        # Deferred: optuna's import is heavy and only bayesian sampling needs it.
         import optuna
 
         logging.getLogger("optuna").setLevel(logging.WARNING)

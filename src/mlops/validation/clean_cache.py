@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from mlops import atomic
-from mlops.home import mlops_home
+from mlops.assets.catalog import CATALOG_NAME
+from mlops.home import mlops_home, repo_root
 from mlops.plan.cache import file_hash, referenced_files, versions
 
 
@@ -62,7 +63,7 @@ class CleanFiles:
 
 def _workflow_roots(workflow: Path) -> list[Path]:
     """A workflow and the files its `run:` steps pass to `az ml` (from the repository root)."""
-    from mlops.home import repo_root
+    # Not at the top: validation/__init__ imports this module before files and workflows exist.
     from mlops.validation.workflows import az_ml_files
 
     roots = [workflow]
@@ -81,8 +82,6 @@ def _workflow_roots(workflow: Path) -> list[Path]:
 
 def _asset_store_state() -> str:
     """The local asset store's state: a registered component changes what a pipeline resolves."""
-    from mlops.assets.catalog import CATALOG_NAME
-
     database = mlops_home() / CATALOG_NAME
     try:
         stat = database.stat()

@@ -85,6 +85,7 @@ def test_a_node_bound_to_an_automl_node_s_output_is_checked_without_a_crash(
 
 def test_a_registry_component_is_a_warning_and_job_create_still_says_why_it_cannot_run(
     project: Path,
+    mlops_home: Path,  # a ready store: job create starts no MLflow tracker process to refuse
 ) -> None:
     reference = "azureml://registries/azureml/components/some_pipeline/labels/latest"
     (project / "pipeline.yml").write_text(

@@ -35,6 +35,7 @@ from mlops.plan.convert import job_info, plan_command_job
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
+from mlops.validation import load_entity
 from mlops.validation.overrides import params_override
 
 __all__ = ["create_sweep_job", "is_sweep_file"]
@@ -90,8 +91,6 @@ def create_sweep_job(
     tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
-    from mlops.validation import load_entity
-
     job = load_entity(path, "job", overrides)
     document = job._to_dict()
     spec = _spec(path, document, max_parallel)
