@@ -14,7 +14,7 @@ from mlops.batch.endpoints import set_default
 from mlops.documents import read_document
 from mlops.environments.spec import shown
 from mlops.errors import MlopsError, UsageError
-from mlops.online.server import lay_out_model
+from mlops.online.server import lay_out_model, require_mlflow_model
 from mlops.online.state import exclusive
 from mlops.overrides import NO_OVERRIDES, Overrides, for_file, params_override, with_params
 from mlops.validation import load_entity
@@ -190,12 +190,7 @@ def _code(entity: Any, file: Path, model_path: Path) -> dict[str, str] | None:
     model with no code_configuration), whose jobs run the driver Azure would generate."""
     configuration = entity.code_configuration
     if configuration is None:
-        if not any(model_path.rglob("MLmodel")):
-            raise MlopsError(
-                f"{file}: no code_configuration, and the model is not an MLflow model (no MLmodel "
-                f"file in {model_path}). Fix: add code_configuration (code and scoring_script), "
-                "or deploy a model saved by MLflow (type: mlflow_model)."
-            )
+        require_mlflow_model(model_path, str(file))
         return None
     code = getattr(configuration, "code", None)
     script = getattr(configuration, "scoring_script", None)

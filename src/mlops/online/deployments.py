@@ -232,12 +232,7 @@ def _code(entity: Any, model_path: Path) -> tuple[Path, str]:
     if configuration is not None:
         code, _digest = snapshot((Path(entity.base_path) / str(configuration.code)).resolve())
         return code, str(configuration.scoring_script)
-    if not (model_path / "MLmodel").is_file():
-        raise MlopsError(
-            f"deployment {entity.name}: no code_configuration, and its model is not an MLflow "
-            f"model (no MLmodel file in {model_path}). Fix: add code_configuration (code and "
-            "scoring_script), or deploy a model saved by MLflow (type: mlflow_model)."
-        )
+    server.require_mlflow_model(model_path, f"deployment {entity.name}")
     return server.MLFLOW_SCORING_SCRIPT.parent, server.MLFLOW_SCORING_SCRIPT.name
 
 

@@ -51,6 +51,21 @@ def remove_socket(path: str | None) -> None:
         shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
+def require_mlflow_model(model_path: Path, where: str) -> None:
+    """Refuse a no-code deployment (no code_configuration, online or batch) of a model that is not
+    an MLflow model: Azure generates a scoring script for MLflow models only.
+
+    Raises:
+        MlopsError: `model_path` holds no MLmodel file; `where` names the deployment.
+    """
+    if not (model_path / "MLmodel").is_file():
+        raise MlopsError(
+            f"{where}: no code_configuration, and its model is not an MLflow model (no MLmodel "
+            f"file in {model_path}). Fix: add code_configuration (code and scoring_script), or "
+            "deploy a model saved by MLflow (type: mlflow_model)."
+        )
+
+
 def lay_out_model(model_path: Path, name: str, version: str | None, target: Path) -> Path:
     """Place the model as Azure does; returns the AZUREML_MODEL_DIR value.
 
