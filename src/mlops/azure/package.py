@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from types import ModuleType
 from typing import Any
 
 PACKAGE = "azure.ai.ml"
@@ -39,8 +38,3 @@ def enter() -> None:
     # imports need, and gives the two names its loaders ask the package for.
     inputs_outputs = importlib.import_module(f"{PACKAGE}.entities._inputs_outputs")
     package.Input, package.Output = inputs_outputs.Input, inputs_outputs.Output
-
-
-def completed(package: ModuleType) -> bool:
-    """Whether the package's own `__init__` has run (for the adapter's contract test)."""
-    return "MLClient" in package.__dict__
