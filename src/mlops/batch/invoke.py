@@ -89,13 +89,15 @@ def _write(path: Path, document: dict[str, Any]) -> None:
 def component_document(deployment: dict[str, Any], input_type: str) -> dict[str, Any]:
     """The parallel component that runs the deployment's scoring script with its settings."""
     settings = deployment["settings"]
-    code = deployment["code_configuration"] or _generated_code(deployment)
+    code, environment = deployment["code_configuration"], deployment.get("environment")
+    if code is None:  # a no-code MLflow deployment: the driver and environment Azure generates
+        code = {"code": str(MLFLOW_DRIVER.parent), "scoring_script": MLFLOW_DRIVER.name}
+        environment = environment or _model_environment(deployment)
     task: dict[str, Any] = {
         "type": "run_function",
         "code": code["code"],
         "entry_script": code["scoring_script"],
     }
-    environment = deployment.get("environment") or _model_environment(deployment)
     if environment:
         task["environment"] = environment
     if settings["output_action"] == "append_row":
@@ -119,16 +121,9 @@ def component_document(deployment: dict[str, Any], input_type: str) -> dict[str,
     }
 
 
-def _generated_code(deployment: dict[str, Any]) -> dict[str, str]:
-    """A no-code deployment's scoring code: the driver Azure generates for an MLflow model."""
-    return {"code": str(MLFLOW_DRIVER.parent), "scoring_script": MLFLOW_DRIVER.name}
-
-
 def _model_environment(deployment: dict[str, Any]) -> dict[str, str] | None:
     """A no-code deployment with no environment runs in one made from its MLflow model's
     conda.yaml, as Azure builds it; None when the model has none."""
-    if deployment["code_configuration"]:
-        return None
     conda = sorted(Path(deployment["properties"]["AZUREML_MODEL_DIR"]).rglob("conda.yaml"))
     if not conda:
         return None
