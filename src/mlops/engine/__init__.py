@@ -31,7 +31,8 @@ from mlops.environments.modes import current_mode
 from mlops.environments.spec import of_node
 from mlops.errors import MlopsError, ProblemsFound
 from mlops.identity import Identity, terminate
-from mlops.validation.overrides import params_override, unknown_override_problems
+from mlops.overrides import Overrides, for_file
+from mlops.validation.overrides import unknown_override_problems
 
 __all__ = ["cancel_job", "create_job"]
 
@@ -75,7 +76,7 @@ def create_job(
             max_parallel=max_parallel,
             progress_stream=progress_stream,
         )
-    overrides = params_override(Path(path), set_values)
+    overrides = for_file(Path(path), Overrides(set=tuple(set_values)))
     # Before anything runs: a node's MLflow would otherwise create tables over a damaged store.
     tracking.check_store()
     if name is not None and store.exists(name):

@@ -1,25 +1,12 @@
-"""A job's `--set` items: azure-ai-ml's params_override, with the names they set checked."""
+"""A job's `--set` items (made by `mlops.overrides.for_file`), with the names they set checked."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlops.documents import read_document
 from mlops.errors import Problem
-from mlops.overrides import Overrides, for_file
-
-
-def params_override(path: Path, set_values: Sequence[str]) -> list[dict[str, Any]]:
-    """az ml's `--set` items for the job file at `path`, as azure-ai-ml's params_override.
-
-    Raises:
-        UsageError: An item is not `path=value`, or its path crosses a value that is not a
-            mapping (see mlops.overrides).
-    """
-    return for_file(path, Overrides(set=tuple(set_values)))
-
 
 # Fields of a pipeline job's `settings` azure-ai-ml knows (PipelineJobSettings).
 _SETTINGS = (

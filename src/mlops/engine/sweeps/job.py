@@ -31,12 +31,12 @@ from mlops.engine.sweeps.table import TrialTable
 from mlops.engine.sweeps.trials import TrialRunner
 from mlops.errors import MlopsError, Problem, ProblemsFound
 from mlops.expressions import format_value
+from mlops.overrides import Overrides, for_file
 from mlops.plan.convert import job_info, plan_command_job
 from mlops.sweep.samplers import make_sampler
 from mlops.sweep.space import SpaceError
 from mlops.sweep.spec import SweepSpec, parse_spec
 from mlops.validation import load_entity
-from mlops.validation.overrides import params_override
 
 __all__ = ["create_sweep_job", "is_sweep_file"]
 
@@ -87,7 +87,7 @@ def create_sweep_job(
     """
     del stream
     path = Path(path)
-    overrides = params_override(Path(path), set_values)
+    overrides = for_file(Path(path), Overrides(set=tuple(set_values)))
     tracking.check_store()
     if name is not None and store.exists(name):
         raise MlopsError(f"a job named {name!r} already exists. Fix: pick another --name.")
