@@ -3,6 +3,7 @@ the job's log and output files; it reloads itself every few seconds while the jo
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -75,13 +76,24 @@ def _header(job: JobGraph) -> str:
     live = f" · redrawn every {REFRESH_SECONDS} s while it runs" if job.live else ""
     error = f"<div>{escape(job.error)}</div>" if job.error else ""
     inputs = ", ".join(f"{escape(k)}={escape(v)}" for k, v in job.inputs)
+    started = f" · started {escape(_readable_time(job.start_time))}" if job.start_time else ""
     return (
         f"<header><h1>{escape(job.display_name or job.name)}</h1>"
         f'<div>job <code>{escape(job.name)}</code> · <span class="status" id="job-status" '
         f'style="color:{colour}">{escape(job.status)}</span>{took}'
-        f"{' · started ' + escape(job.start_time) if job.start_time else ''}{live}</div>"
+        f"{started}{live}</div>"
         f"{error}{f'<div>inputs: {inputs}</div>' if inputs else ''}</header>"
     )
+
+
+def _readable_time(iso: str) -> str:
+    """An ISO timestamp as a person reads it, to the second: `2026-12-01 10:00:00 UTC`."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    zone = "UTC" if moment.utcoffset() == timedelta(0) else moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone}".rstrip()
 
 
 def _job_outputs(job: JobGraph) -> str:

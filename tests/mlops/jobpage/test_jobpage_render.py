@@ -214,3 +214,10 @@ def test_no_browser_prints_the_address(tmp_path: Path, monkeypatch) -> None:
     assert web.open_in_browser(tmp_path / "page.html", io.StringIO()) is False, "not a terminal"
     assert web.open_in_browser(tmp_path / "page.html", _Terminal()) is True
     assert opened == [(tmp_path / "page.html").as_uri()]
+
+
+def test_the_start_time_reads_to_the_second() -> None:
+    record = {**_record({"a": _node()}), "start_time": "2026-12-01T10:00:00.164441+00:00"}
+    html = render(from_record(record))
+    assert "started 2026-12-01 10:00:00 UTC" in html
+    assert "164441" not in html
