@@ -56,7 +56,8 @@ def registry_flag(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def add_lifecycle_commands(group: click.Group, kind: str) -> None:
     """Add `archive`, `restore` and `update` for asset `kind` to its group, as az ml has them."""
-    what = "model" if kind == "model" else f"{kind} asset"
+    what = "data asset" if kind == "data" else kind
+    article = "an" if what[0] in "aeiou" else "a"
 
     def _archive_options(verb: str) -> Callable[..., Any]:
         def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +72,7 @@ def add_lifecycle_commands(group: click.Group, kind: str) -> None:
         return decorate
 
     @group.command(
-        help=f"Archive a {what} version (or every version): hidden from list and @latest, "
+        help=f"Archive {article} {what} version (or every version): hidden from list and @latest, "
         f"still usable by its version, as az ml {kind} archive does."
     )
     @_archive_options("archive")
@@ -93,7 +94,7 @@ def add_lifecycle_commands(group: click.Group, kind: str) -> None:
 
     fields = "description, tags or stage" if kind == "model" else "description or tags"
 
-    @group.command(help=f"Update a {what} version's {fields} (--set, --add, --remove).")
+    @group.command(help=f"Update {article} {what} version's {fields} (--set, --add, --remove).")
     @click.option("-n", "--name", required=True, help="Name.")
     @click.option("-v", "--version", required=True, help="Version to update.")
     @generic_update
