@@ -165,9 +165,10 @@ def register(asset: Asset) -> Asset:
             (asset.kind, asset.name),
         ).fetchall()
         versions = {row["version"]: row for row in rows}
-        if not asset.version and rows and rows[-1]["content_hash"] == asset.content_hash:
+        latest = [found for found in map(_asset, rows) if not found.archived][-1:]
+        if not asset.version and latest and latest[0].content_hash == asset.content_hash:
             # Unchanged content: the latest version already holds it; no new version.
-            return _asset(rows[-1])
+            return latest[0]
         version = asset.version or next_version(list(versions))
         existing = versions.get(version)
         if existing is not None:

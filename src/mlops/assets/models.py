@@ -120,6 +120,17 @@ def _asset(version: Any, client: Any) -> Asset:
     )
 
 
+def _active(versions: list[Any]) -> list[Any]:
+    """The versions that are not archived (what @latest and list choose from)."""
+    return [version for version in versions if not _archived(version)]
+
+
+def _same_content(versions: list[Any], model_hash: str) -> bool:
+    """Whether the latest version that is not archived holds `model_hash`."""
+    active = _active(versions)
+    return bool(active) and (active[-1].tags or {}).get(HASH_TAG) == model_hash
+
+
 def _versions(client: Any, name: str) -> list[Any]:
     return sorted(
         client.search_model_versions(f"name='{name}'"), key=lambda version: int(version.version)
@@ -232,9 +243,9 @@ def create_model(
                 )
             if version != expected:
                 stored_tags[VERSION_TAG] = version
-        elif existing and (existing[-1].tags or {}).get(HASH_TAG) == model_hash:
+        elif _same_content(existing, model_hash):
             # Unchanged content: the latest version already holds it; no new version.
-            return _asset(existing[-1], client)
+            return _asset(_active(existing)[-1], client)
         if not existing:
             _ensure_registered(client, name)
         location, run_id = _publish(client, blob / source.name, name)
@@ -317,7 +328,7 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
         raise _no_model(name)
     versions = _versions(client, name)
     chosen = (
-        [v for v in versions if not _archived(v)][-1:]
+        _active(versions)[-1:]
         if version is None
         else [v for v in versions if azure_version(v) == str(version)]
     )

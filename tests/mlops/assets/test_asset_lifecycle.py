@@ -49,6 +49,9 @@ def test_data_archive_restore_and_list_flags(cli, make_csv, tmp_path):
     assert resolve_data("azureml:rows@latest").version == "1"
     cli.ok("data", "restore", "-n", "rows")
     assert resolve_data("azureml:rows@latest").version == "2"
+    cli.ok("data", "archive", "-n", "rows", "-v", "2")
+    again = cli.ok("data", "create", "-n", "rows", "-p", str(tmp_path / "rows"))
+    assert again["version"] == "3", "the archived version's content makes a new latest"
     assert "has no version '9'" in cli.error("data", "archive", "-n", "rows", "-v", "9")
     assert "does not exist" in cli.error("data", "restore", "-n", "nope")
 
@@ -177,6 +180,9 @@ def test_model_stage_is_kept_shown_and_updated(cli, mlops_home, model_folder, tm
     (model_folder / "weights.txt").write_text("4\n")
     plain = cli.ok("model", "create", "-n", "m", "-p", str(model_folder))
     assert plain["stage"] == "Development", "Azure's default stage"
+    cli.ok("model", "archive", "-n", "m", "-l", "latest")
+    again = cli.ok("model", "create", "-n", "m", "-p", str(model_folder))
+    assert again["version"] == "4", "the archived version's content makes a new latest"
     assert "--datastore lake" in cli.error(
         "model", "create", "-n", "m", "-p", str(model_folder), "--datastore", "lake"
     )
