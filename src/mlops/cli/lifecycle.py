@@ -12,6 +12,7 @@ import click
 
 from mlops.cli.output import azure_compatible
 from mlops.cli.updates import generic_update
+from mlops.errors import MlopsError
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -43,8 +44,6 @@ def registry_flag(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def command(*args: Any, registry_name: str | None, **kwargs: Any) -> Any:
         if registry_name is not None:
-            from mlops.errors import MlopsError
-
             raise MlopsError(
                 f"--registry-name {registry_name}: registries exist only on Azure ML; the local "
                 "store is one workspace. Fix: leave out --registry-name, or run this with az ml."
