@@ -32,31 +32,19 @@ LOCAL_ONLY = {
 
 # The verbs az ml has in the groups mlops mirrors (its CLI reference, ml extension 2.x); those
 # with no `mlops` command get a row saying so.
-_NOT_YET = "missing: not mirrored yet"
 _REGISTRY = "refused: registries exist only on Azure"
 AZ_ML_VERBS = {
     "batch-deployment": {},
     "batch-endpoint": {},
-    "component": {"archive": _NOT_YET, "restore": _NOT_YET, "update": _NOT_YET, "share": _REGISTRY},
+    "component": {"share": _REGISTRY},
     "data": {
-        "archive": _NOT_YET,
-        "restore": _NOT_YET,
-        "update": _NOT_YET,
         "share": _REGISTRY,
         "import": "refused: data import runs on Azure ML only",
         "list-materialization-status": "refused: data import runs on Azure ML only",
         "mount": "refused: mounting a data asset needs Azure's storage",
     },
-    "environment": {
-        "archive": _NOT_YET,
-        "restore": _NOT_YET,
-        "update": _NOT_YET,
-        "share": _REGISTRY,
-    },
+    "environment": {"share": _REGISTRY},
     "job": {
-        "archive": _NOT_YET,
-        "restore": _NOT_YET,
-        "update": _NOT_YET,
         "validate": "partial: `mlops validate` checks a job file",
         "connect-ssh": "refused: a local job runs in this machine's shell",
         "show-services": "refused: a local job runs in this machine's shell",
@@ -130,13 +118,15 @@ def _verbs() -> list[str]:
         "## Verbs and flags",
         "",
         "Every long option also takes an unambiguous prefix, as az's parser does "
-        "(`--endpoint` for `--endpoint-name`); `-o/--output` and `--query` follow az ml's.",
+        "(`--endpoint` for `--endpoint-name`); `-o/--output` and `--query` follow az ml's. "
+        "`--registry-name` is refused in one line (registries exist only on Azure ML), and "
+        "`--datastore` takes only `workspaceblobstore`, the one datastore that exists locally.",
         "",
         "| command | status | flags | what it does here |",
         "| --- | --- | --- | --- |",
     ]
     for path, command in _commands(cli, "mlops"):
-        summary = (command.help or "").strip().split("\n\n")[0].replace("\n", " ")
+        summary = " ".join((command.help or "").strip().split("\n\n")[0].split())
         status = f"mlops only: {LOCAL_ONLY[path]}" if path in LOCAL_ONLY else "supported"
         flags = _flags(command) or "-"
         lines.append(f"| `{path}` | {status} | {flags} | {summary.replace('|', '/')} |")

@@ -7,6 +7,8 @@ jobs/<name>/job.json                          the job as `mlops job show` prints
 jobs/<name>/nodes/<node>/outputs/<output>     each node's outputs
 jobs/<name>/nodes/<node>/user_logs/std_log.txt   each node's log (Azure's file name)
 jobs/<name>/cancel_requested                  written by `mlops job cancel`
+jobs/<name>/updates.json                      `mlops job update` and `archive`: kept apart from
+                                              job.json, which a running engine rewrites
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from mlops.home import mlops_home
 
 STATE_FILE = "job.json"
 CANCEL_FILE = "cancel_requested"
+UPDATES_FILE = "updates.json"
+# The fields `job update` changes (as on Azure: description, tags, display name, properties).
+UPDATABLE = ("description", "display_name", "properties", "tags")
 
 
 def jobs_root() -> Path:
@@ -64,7 +69,32 @@ def load(name: str) -> dict[str, Any]:
         raise NotFoundError(
             f"job {name!r} does not exist in {jobs_root()}. Fix: `mlops job list` shows the jobs."
         )
-    return atomic.read_json(path)
+    return _with_updates(atomic.read_json(path), name)
+
+
+def updates(name: str) -> dict[str, Any]:
+    """What `job update` and `job archive` set on job `name`: `UPDATABLE` fields, `archived`."""
+    path = job_folder(name) / UPDATES_FILE
+    return atomic.read_json(path) if path.is_file() else {}
+
+
+def save_updates(name: str, changed: dict[str, Any]) -> None:
+    """Record `job update`/`archive` changes; `load` applies them over the engine's record."""
+    atomic.write_json(job_folder(name) / UPDATES_FILE, {**updates(name), **changed})
+
+
+def is_archived(name: str) -> bool:
+    """Whether job `name` is archived (left out of `job list`)."""
+    return bool(updates(name).get("archived"))
+
+
+def _with_updates(record: dict[str, Any], name: str) -> dict[str, Any]:
+    changed = updates(name)
+    shown = {key: changed[key] for key in UPDATABLE if key in changed}
+    if "properties" in shown:
+        # The engine's own properties (its identity) stay; the user's are added over them.
+        shown["properties"] = {**(record.get("properties") or {}), **shown["properties"]}
+    return {**record, **shown}
 
 
 def exists(name: str) -> bool:
@@ -77,7 +107,7 @@ def all_records() -> list[dict[str, Any]]:
     records = []
     for path in jobs_root().glob(f"*/{STATE_FILE}"):
         try:
-            records.append(atomic.read_json(path))
+            records.append(_with_updates(atomic.read_json(path), path.parent.name))
         except (OSError, ValueError):
             continue
     return sorted(records, key=lambda record: record.get("start_time") or "", reverse=True)

@@ -2,6 +2,10 @@
 
 Every write runs in a `BEGIN IMMEDIATE` transaction, so two processes registering the same
 name at once are serialised: each sees the other's version before choosing its own.
+
+An archived version (`az ml data archive`) is left out of `list` and of the latest version, and
+still found by its version, as on Azure. Catalogs written before the `archived` column existed
+are read as they are (nothing archived) and gain the column at their next write.
 """
 
 from __future__ import annotations
@@ -40,15 +44,18 @@ CREATE TABLE IF NOT EXISTS assets (
     details TEXT NOT NULL,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kind, name, version)
 )
 """
 
 
-_COLUMNS = {
+# The columns of the first catalogs, and those of today's (`archived` added).
+_FIRST_COLUMNS = {
     "seq", "kind", "name", "version", "type", "path", "content_hash", "description", "tags",
     "properties", "details", "created_at", "created_by",
 }  # fmt: skip
+_COLUMNS = _FIRST_COLUMNS | {"archived"}
 
 
 def _catalog_schema(connection: sqlite3.Connection, path: Path) -> None:
@@ -58,7 +65,7 @@ def _catalog_schema(connection: sqlite3.Connection, path: Path) -> None:
     if not names:
         return
     columns = {row[1] for row in connection.execute("PRAGMA table_info(assets)")}
-    if columns != _COLUMNS:
+    if columns not in (_COLUMNS, _FIRST_COLUMNS):
         raise storecheck.DamagedStore(
             f"{path} is an SQLite database but not this tool's asset catalog (tables: "
             f"{', '.join(sorted(names))}); it was left as it is. Fix: restore it from a backup, "
@@ -103,6 +110,7 @@ def _transaction() -> Iterator[sqlite3.Connection]:
     try:
         connection.execute("BEGIN IMMEDIATE")
         connection.execute(_SCHEMA)
+        _add_archived_column(connection)
         yield connection
         connection.execute("COMMIT")
     except BaseException:
@@ -111,6 +119,13 @@ def _transaction() -> Iterator[sqlite3.Connection]:
         raise
     finally:
         connection.close()
+
+
+def _add_archived_column(connection: sqlite3.Connection) -> None:
+    """Give a catalog written before `archived` existed that column (nothing archived)."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(assets)")}
+    if "archived" not in columns:
+        connection.execute("ALTER TABLE assets ADD COLUMN archived INTEGER NOT NULL DEFAULT 0")
 
 
 def _asset(row: sqlite3.Row) -> Asset:
@@ -127,6 +142,8 @@ def _asset(row: sqlite3.Row) -> Asset:
         created_by=row["created_by"],
         content_hash=row["content_hash"],
         details=json.loads(row["details"]),
+        # `in row` would test a Row's values: its keys say whether the column exists.
+        archived="archived" in row.keys() and bool(row["archived"]),  # noqa: SIM118
     )
 
 
@@ -148,9 +165,10 @@ def register(asset: Asset) -> Asset:
             (asset.kind, asset.name),
         ).fetchall()
         versions = {row["version"]: row for row in rows}
-        if not asset.version and rows and rows[-1]["content_hash"] == asset.content_hash:
+        latest = [found for found in map(_asset, rows) if not found.archived][-1:]
+        if not asset.version and latest and latest[0].content_hash == asset.content_hash:
             # Unchanged content: the latest version already holds it; no new version.
-            return _asset(rows[-1])
+            return latest[0]
         version = asset.version or next_version(list(versions))
         existing = versions.get(version)
         if existing is not None:
@@ -210,14 +228,24 @@ def versions(kind: str, name: str) -> list[Asset]:
     return [_asset(row) for row in rows]
 
 
-def latest_of_each(kind: str) -> list[Asset]:
-    """The latest version of every name of `kind`, by name (what `az ml <kind> list` shows)."""
-    rows = _query(
-        "SELECT * FROM assets WHERE seq IN (SELECT MAX(seq) FROM assets WHERE kind = ?"
-        " GROUP BY name) ORDER BY name",
-        (kind,),
-    )
-    return [_asset(row) for row in rows]
+def latest_of_each(kind: str, archived: str = "exclude") -> list[Asset]:
+    """The latest version of every name of `kind`, by name (what `az ml <kind> list` shows).
+
+    Args:
+        kind: data, environment or component.
+        archived: "exclude" (az ml's default), "include" or "only" archived versions.
+    """
+    rows = _query("SELECT * FROM assets WHERE kind = ? ORDER BY seq", (kind,))
+    latest: dict[str, Asset] = {}
+    for asset in map(_asset, rows):
+        if shown(asset, archived):
+            latest[asset.name] = asset
+    return [latest[name] for name in sorted(latest)]
+
+
+def shown(asset: Asset, archived: str) -> bool:
+    """Whether `list` shows `asset` when asked for "exclude", "include" or "only" archived."""
+    return {"exclude": not asset.archived, "only": asset.archived}.get(archived, True)
 
 
 def all_paths() -> list[Path]:
@@ -226,7 +254,8 @@ def all_paths() -> list[Path]:
 
 
 def find(kind: str, name: str, version: str | None = None) -> Asset:
-    """Version `version` of `name`, or its latest (most recently created) when None.
+    """Version `version` of `name`, or its latest (most recently created) when None; the latest
+    leaves archived versions out, a version given is found archived or not (as on Azure).
 
     Raises:
         NotFoundError: No such asset or version; the message lists the versions that exist.
@@ -238,7 +267,13 @@ def find(kind: str, name: str, version: str | None = None) -> Asset:
             f"Fix: register it with `mlops {kind} create`."
         )
     if version is None:
-        return known[-1]
+        active = [asset for asset in known if not asset.archived]
+        if not active:
+            raise NotFoundError(
+                f"every version of {kind} asset {name!r} is archived, so it has no latest. "
+                f"Fix: give a version, or `mlops {kind} restore -n {name}`."
+            )
+        return active[-1]
     for asset in known:
         if asset.version == version:
             return asset
@@ -246,3 +281,42 @@ def find(kind: str, name: str, version: str | None = None) -> Asset:
     raise NotFoundError(
         f"{kind} asset {name!r} has no version {version!r}; versions that exist: {listed}."
     )
+
+
+def set_archived(kind: str, name: str, version: str | None, archived: bool) -> list[Asset]:
+    """Archive (or restore) one version of `name`, or every version when `version` is None, as
+    `az ml <kind> archive/restore` do.
+
+    Returns:
+        The versions changed, as they are now.
+
+    Raises:
+        NotFoundError: No such asset or version.
+    """
+    targets = versions(kind, name) if version is None else [find(kind, name, version)]
+    if not targets:
+        find(kind, name)  # raises NotFoundError naming the asset
+    with _transaction() as connection:
+        connection.executemany(
+            "UPDATE assets SET archived = ? WHERE kind = ? AND name = ? AND version = ?",
+            [(int(archived), kind, name, asset.version) for asset in targets],
+        )
+    return [find(kind, name, asset.version) for asset in targets]
+
+
+def update(
+    kind: str, name: str, version: str, description: str | None, tags: dict[str, str]
+) -> Asset:
+    """Set a version's description and tags (`az ml <kind> update`); the rest is immutable.
+
+    Raises:
+        NotFoundError: No such asset or version.
+    """
+    find(kind, name, version)
+    with _transaction() as connection:
+        connection.execute(
+            "UPDATE assets SET description = ?, tags = ?"
+            " WHERE kind = ? AND name = ? AND version = ?",
+            (description, json.dumps(tags), kind, name, version),
+        )
+    return find(kind, name, version)

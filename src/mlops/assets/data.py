@@ -15,7 +15,7 @@ AREA = "assets"
 DATA_TYPES = ("uri_file", "uri_folder", "mltable")
 
 
-def _check_shape(source: Path, data_type: str, field: str) -> None:
+def _check_shape(source: Path, data_type: str, field: str, skip_validation: bool) -> None:
     if data_type not in DATA_TYPES:
         raise MlopsError(f"{field}: type {data_type!r} is not one of {', '.join(DATA_TYPES)}.")
     if data_type == "uri_file" and not source.is_file():
@@ -26,7 +26,7 @@ def _check_shape(source: Path, data_type: str, field: str) -> None:
         raise MlopsError(
             f"{field}: {source} is a file but the type is {data_type}. Fix: use type uri_file."
         )
-    if data_type == "mltable" and not (source / "MLTable").is_file():
+    if data_type == "mltable" and not skip_validation and not (source / "MLTable").is_file():
         raise MlopsError(
             f"{field}: {source} has no MLTable file. Fix: add one, or use type uri_folder."
         )
@@ -42,6 +42,7 @@ def create_data(
     description: str | None = None,
     tags: dict[str, str] | None = None,
     updates: Overrides = NO_OVERRIDES,
+    skip_validation: bool = False,
 ) -> Asset:
     """Register a data asset version from a YAML file and/or az ml's flags.
 
@@ -54,6 +55,8 @@ def create_data(
         description: Free text.
         tags: Tag name -> value.
         updates: az ml's `--set` items, applied to the file before the flags.
+        skip_validation: Do not check that an mltable folder holds an MLTable file
+            (az ml's `--skip-validation` skips its MLTable metadata check).
 
     Returns:
         The registered asset (the existing one when the same content is registered again).
@@ -87,7 +90,7 @@ def create_data(
     version = check_version(version, f"{file}" if file else "--version")
     data_type = data_type or "uri_folder"
     source = content.local_source(path, f"{where}: path")
-    _check_shape(source, data_type, f"{where}: path")
+    _check_shape(source, data_type, f"{where}: path", skip_validation)
     content.sweep(AREA, catalog.all_paths())
     with content.staged(AREA) as stage:
         data_hash = content.content_hash(content.copy_into(source, stage))

@@ -27,14 +27,21 @@ def show(kind: str, name: str, version: str | None, label: str | None) -> Asset:
     return catalog.find(kind, name, version)
 
 
-def list_assets(kind: str, name: str | None) -> list[dict[str, Any]]:
-    """`az ml <kind> list`: every name with its latest version, or every version of `name`."""
+def list_assets(kind: str, name: str | None, archived: str = "exclude") -> list[dict[str, Any]]:
+    """`az ml <kind> list`: every name with its latest version, or every version of `name`.
+
+    Args:
+        kind: data, model, environment or component.
+        name: List every version of this name instead.
+        archived: "exclude" (az ml's default), "include" or "only" archived versions.
+    """
     if kind == "model":
-        found = list_models(name)
+        found = list_models(name, archived)
     elif name:
-        found = list(reversed(catalog.versions(kind, name)))
+        every = reversed(catalog.versions(kind, name))
+        found = [asset for asset in every if catalog.shown(asset, archived)]
     else:
-        found = catalog.latest_of_each(kind)
+        found = catalog.latest_of_each(kind, archived)
     return [asset.to_az() for asset in found] if name else containers(found)
 
 

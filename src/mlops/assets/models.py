@@ -47,6 +47,9 @@ VERSION_TAG = f"{HIDDEN}azure_version"
 # An archived version (az ml model archive) is left out of `list` and of @latest, and still
 # resolves by its version, as on Azure.
 ARCHIVED_TAG = f"{HIDDEN}archived"
+# A version's stage (az ml model create --stage, `stage:` in its YAML); Azure's default.
+STAGE_TAG = f"{HIDDEN}stage"
+DEFAULT_STAGE = "Development"
 # The experiment whose runs carry the files of models created against a shared server.
 UPLOAD_EXPERIMENT = "mlops-model-uploads"
 
@@ -94,7 +97,10 @@ def _asset(version: Any, client: Any) -> Asset:
     model_type = tags.get(TYPE_TAG) or (
         "mlflow_model" if local is not None and (local / "MLmodel").is_file() else "custom_model"
     )
-    details: dict[str, Any] = {"stage": "Development", "mlflow_version": str(version.version)}
+    details: dict[str, Any] = {
+        "stage": tags.get(STAGE_TAG) or DEFAULT_STAGE,
+        "mlflow_version": str(version.version),
+    }
     job_name = tags.get(JOB_TAG) or tags.get("job_name")
     if job_name:
         details["job_name"] = job_name
@@ -112,6 +118,17 @@ def _asset(version: Any, client: Any) -> Asset:
         content_hash=tags.get(HASH_TAG),
         details=details,
     )
+
+
+def _active(versions: list[Any]) -> list[Any]:
+    """The versions that are not archived (what @latest and list choose from)."""
+    return [version for version in versions if not _archived(version)]
+
+
+def _same_content(versions: list[Any], model_hash: str) -> bool:
+    """Whether the latest version that is not archived holds `model_hash`."""
+    active = _active(versions)
+    return bool(active) and (active[-1].tags or {}).get(HASH_TAG) == model_hash
 
 
 def _versions(client: Any, name: str) -> list[Any]:
@@ -140,6 +157,7 @@ def create_model(
     description: str | None = None,
     tags: dict[str, str] | None = None,
     updates: Overrides = NO_OVERRIDES,
+    stage: str | None = None,
 ) -> Asset:
     """Register a model version from a YAML file and/or az ml's flags.
 
@@ -153,6 +171,7 @@ def create_model(
         description: Free text.
         tags: Tag name -> value.
         updates: az ml's `--set` items, applied to the file before the flags.
+        stage: The version's stage in its lifecycle, free text (Azure's default: Development).
 
     Returns:
         The registered model version.
@@ -174,11 +193,12 @@ def create_model(
                 "path": path,
                 "type": model_type,
                 "description": description,
+                "stage": stage,
             },
             updates,
         )
         name, version, path = entity.name, entity.version, str(entity.path)
-        model_type, description = entity.type, entity.description
+        model_type, description, stage = entity.type, entity.description, entity.stage
         tags = {**(entity.tags or {}), **(tags or {})}
     if path is None:
         raise MlopsError(f"{where}: path: a model needs a path. Fix: set `path:` or --path.")
@@ -193,11 +213,13 @@ def create_model(
         # Only the local registry tells which copies are referenced; a shared server may
         # hold versions registered from this machine that its own listing cannot vouch for.
         content.sweep(AREA, _all_local_sources(client))
-    with content.staged(AREA) as stage:
-        model_hash = content.content_hash(content.copy_into(source, stage))
-        blob = content.commit(stage)
+    with content.staged(AREA) as staging:
+        model_hash = content.content_hash(content.copy_into(source, staging))
+        blob = content.commit(staging)
     stored_tags = {key: str(value) for key, value in (tags or {}).items()}
     stored_tags.update({TYPE_TAG: model_type, HASH_TAG: model_hash})
+    if stage:
+        stored_tags[STAGE_TAG] = stage
     if job_name:
         stored_tags[JOB_TAG] = job_name
     with _registry_lock():
@@ -221,9 +243,9 @@ def create_model(
                 )
             if version != expected:
                 stored_tags[VERSION_TAG] = version
-        elif existing and (existing[-1].tags or {}).get(HASH_TAG) == model_hash:
+        elif _same_content(existing, model_hash):
             # Unchanged content: the latest version already holds it; no new version.
-            return _asset(existing[-1], client)
+            return _asset(_active(existing)[-1], client)
         if not existing:
             _ensure_registered(client, name)
         location, run_id = _publish(client, blob / source.name, name)
@@ -306,7 +328,7 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
         raise _no_model(name)
     versions = _versions(client, name)
     chosen = (
-        [v for v in versions if not _archived(v)][-1:]
+        _active(versions)[-1:]
         if version is None
         else [v for v in versions if azure_version(v) == str(version)]
     )
@@ -436,7 +458,8 @@ def archive_model(name: str, version: str | None, archived: bool = True) -> list
 
 def update_model(name: str, version: str, overrides: Overrides) -> Asset:
     """Apply az's generic update to a model version, as `az ml model update --set`: its
-    `description` and `tags` change; every other field is fixed once registered, as on Azure.
+    `description`, `tags` and `stage` change; every other field is fixed once registered, as
+    on Azure.
 
     Raises:
         NotFoundError: No such model or version.
@@ -449,21 +472,24 @@ def update_model(name: str, version: str, overrides: Overrides) -> Asset:
         "type": asset.type,
         "description": asset.description,
         "tags": dict(asset.tags),
+        "stage": asset.details["stage"],
     }
     document = edited(overrides, current)
     changed = sorted(
         key for key in set(current) | set(document) if current.get(key) != document.get(key)
     )
-    fixed = [key for key in changed if key not in {"description", "tags"}]
+    fixed = [key for key in changed if key not in {"description", "tags", "stage"}]
     if fixed:
         raise UsageError(
             f"model {name}:{version}: {', '.join(fixed)} cannot change once registered; "
-            "update sets description and tags (register a new version for the rest)."
+            "update sets description, tags and stage (register a new version for the rest)."
         )
     client = tracking.client()
     number = asset.details["mlflow_version"]
     if "description" in changed:
         client.update_model_version(name, number, description=document.get("description") or "")
+    if "stage" in changed:
+        client.set_model_version_tag(name, number, STAGE_TAG, str(document.get("stage") or ""))
     tags = {str(key): str(value) for key, value in (document.get("tags") or {}).items()}
     for key in set(asset.tags) - set(tags):
         client.delete_model_version_tag(name, number, key)

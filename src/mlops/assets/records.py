@@ -28,6 +28,8 @@ class Asset:
     content_hash: str | None = None
     # Kind-specific fields az ml prints (image and conda_file, flavors and job_name, ...).
     details: dict[str, Any] = field(default_factory=dict)
+    # Archived (az ml <kind> archive): left out of list and of the latest version.
+    archived: bool = False
 
     @property
     def reference(self) -> str:

@@ -1,4 +1,5 @@
-"""`mlops component`: register, list and show components, as `az ml component` does."""
+"""`mlops component`: register, list, show, update, archive and restore components, as
+`az ml component` does."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mlops.cli.lifecycle import add_lifecycle_commands, archived_flags, registry_flag
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
 from mlops.cli.updates import set_flag
@@ -27,6 +29,7 @@ def component() -> None:
 @click.option("-v", "--version", help="Version (overrides the file's); else the next integer.")
 @set_flag
 @azure_compatible
+@registry_flag
 def create(file, name, version, overrides) -> dict:
     """Register a component version from its YAML."""
     from mlops.assets.components import create_component
@@ -36,12 +39,15 @@ def create(file, name, version, overrides) -> dict:
 
 @component.command(name="list")
 @click.option("-n", "--name", help="List every version of this component.")
+@archived_flags
 @azure_compatible
-def list_command(name) -> list:
-    """List components (latest version of each), or every version of one."""
+@registry_flag
+def list_command(name, archived) -> list:
+    """List components (latest version of each), or every version of one; archived versions
+    are left out unless asked for."""
     from mlops.assets.lookup import list_assets
 
-    return list_assets("component", name)
+    return list_assets("component", name, archived)
 
 
 @component.command()
@@ -49,8 +55,12 @@ def list_command(name) -> list:
 @click.option("-v", "--version", help="Version to show.")
 @click.option("-l", "--label", help="Label to show: latest.")
 @azure_compatible
+@registry_flag
 def show(name, version, label) -> dict:
     """Show one version of a component (-v VERSION or -l latest)."""
     from mlops.assets.lookup import show as show_asset
 
     return show_asset("component", name, version, label).to_az()
+
+
+add_lifecycle_commands(component, "component")

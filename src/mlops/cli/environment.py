@@ -1,5 +1,5 @@
-"""`mlops environment`: register, list and show environments, as `az ml environment` does, plus
-their local builds (`local_build`) and `prune`."""
+"""`mlops environment`: register, list, show, update, archive and restore environments, as
+`az ml environment` does, plus their local builds (`local_build`) and `prune`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from mlops.cli.lifecycle import add_lifecycle_commands, archived_flags, registry_flag
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
 from mlops.cli.updates import set_flag
@@ -45,6 +46,7 @@ def _with_build(shown: dict[str, Any], asset: Any) -> dict[str, Any]:
 )
 @set_flag
 @azure_compatible
+@registry_flag
 def create(
     file,
     name,
@@ -87,13 +89,16 @@ def create(
 
 @environment.command(name="list")
 @click.option("-n", "--name", help="List every version of this environment.")
+@archived_flags
 @azure_compatible
-def list_command(name) -> list:
-    """List environments (latest version of each), or every version of one, with `built`."""
+@registry_flag
+def list_command(name, archived) -> list:
+    """List environments (latest version of each), or every version of one, with `built`;
+    archived versions are left out unless asked for."""
     from mlops.assets import catalog
     from mlops.assets.lookup import list_assets
 
-    rows = list_assets("environment", name)
+    rows = list_assets("environment", name, archived)
     for row in rows:
         version = row.get("version") or row.get("latest_version")
         asset = catalog.find("environment", row["name"], str(version))
@@ -106,6 +111,7 @@ def list_command(name) -> list:
 @click.option("-v", "--version", help="Version to show.")
 @click.option("-l", "--label", help="Label to show: latest.")
 @azure_compatible
+@registry_flag
 def show(name, version, label) -> dict:
     """Show one version of a environment (-v VERSION or -l latest), with its local build."""
     from mlops.assets.lookup import show as show_asset
@@ -142,3 +148,6 @@ def prune(older_than_days, everything, yes) -> list:
         what = "every local build" if everything else f"builds unused for {older_than_days} days"
         click.confirm(f"Remove {what}?", abort=True, err=True)
     return prune_builds(older_than_days, everything)
+
+
+add_lifecycle_commands(environment, "environment")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from mlops.cli.lifecycle import archived_flags
 from mlops.cli.output import Result, azure_compatible
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import set_flag
+from mlops.cli.updates import generic_update, set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -127,6 +128,7 @@ def summary(name) -> None:
 
 @job.command(name="list")
 @click.option(
+    "-r",
     "--max-results",
     "max_results",
     type=int,
@@ -140,9 +142,11 @@ def summary(name) -> None:
     "parent_job_name",
     help="List this pipeline job's child jobs (its nodes) instead, as az ml does.",
 )
+@archived_flags
 @azure_compatible
-def list_command(max_results, parent_job_name) -> list:
-    """List jobs, newest first (or a pipeline job's child jobs)."""
+def list_command(max_results, parent_job_name, archived) -> list:
+    """List jobs, newest first (or a pipeline job's child jobs); archived jobs are left out
+    unless asked for."""
     from mlops import jobstore as store
     from mlops.engine.status import with_live_status
 
@@ -151,7 +155,12 @@ def list_command(max_results, parent_job_name) -> list:
 
         return child_jobs(parent_job_name)[:max_results]
     fields = ("name", "display_name", "experiment_name", "status", "start_time", "duration_s")
-    records = [with_live_status(record) for record in store.all_records()[:max_results]]
+    wanted = {"exclude": False, "only": True}.get(archived)
+    records = [
+        with_live_status(record)
+        for record in store.all_records()
+        if wanted is None or store.is_archived(record["name"]) == wanted
+    ][:max_results]
     return [{key: record.get(key) for key in fields} for record in records]
 
 
@@ -190,3 +199,34 @@ def download(name, output_name, download_all, download_path) -> dict:
     from mlops.engine.download import download_job
 
     return download_job(name, download_path, output_name=output_name, everything=download_all)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def archive(name) -> None:
+    """Archive a job that has ended: left out of job list, still shown and usable by name."""
+    from mlops.engine.lifecycle import archive_job
+
+    archive_job(name, archived=True)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@azure_compatible
+def restore(name) -> None:
+    """Restore an archived job to job list."""
+    from mlops.engine.lifecycle import archive_job
+
+    archive_job(name, archived=False)
+
+
+@job.command()
+@click.option("-n", "--name", required=True, help="Job name.")
+@generic_update
+@azure_compatible
+def update(name, overrides) -> dict:
+    """Update a job's description, display name, tags or properties (--set, --add, --remove)."""
+    from mlops.engine.lifecycle import update_job
+
+    return update_job(name, overrides)

@@ -1,4 +1,5 @@
-"""`mlops model`: register, list, show and download models, as `az ml model` does.
+"""`mlops model`: register, list, show, update, archive, restore and download models, as
+`az ml model` does.
 
 Models live in the MLflow model registry of the local store, so the MLflow UI shows them.
 """
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import click
 
+from mlops.cli.lifecycle import add_lifecycle_commands, archived_flags, registry_flag
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
-from mlops.cli.updates import generic_update, set_flag
+from mlops.cli.updates import set_flag
 
 # Each command imports the library it calls inside its function, so `mlops --help` and
 # `mlops job list` load only this module, not azure-ai-ml or MLflow (see mlops.cli.COMMANDS).
@@ -36,10 +38,19 @@ def model() -> None:
 )
 @click.option("-d", "--description", help="Description.")
 @click.option("--tags", multiple=True, help="Tags as key=value, space-separated.")
+@click.option("-s", "--stage", help="The version's stage, e.g. Development or Production.")
+@click.option(
+    "--datastore",
+    help="Datastore to upload to: locally only workspaceblobstore (the default) exists.",
+)
 @set_flag
 @azure_compatible
-def create(file, name, version, path, model_type, description, tags, overrides) -> dict:
+@registry_flag
+def create(
+    file, name, version, path, model_type, description, tags, stage, datastore, overrides
+) -> dict:
     """Register a model version in MLflow's registry from a file, a folder or a job output."""
+    from mlops.assets.datastores import check_datastore
     from mlops.assets.lookup import parse_tags
     from mlops.assets.models import create_model
     from mlops.errors import UsageError
@@ -48,6 +59,7 @@ def create(file, name, version, path, model_type, description, tags, overrides) 
         raise UsageError("give -f/--file, or both --name and --path.")
     if file is None and overrides.set:
         raise UsageError("--set changes a YAML file: give -f/--file, or use the flags.")
+    check_datastore(datastore)
     asset = create_model(
         file,
         name=name,
@@ -57,24 +69,22 @@ def create(file, name, version, path, model_type, description, tags, overrides) 
         description=description,
         tags=parse_tags(tags),
         updates=overrides,
+        stage=stage,
     )
     return asset.to_az()
 
 
 @model.command(name="list")
 @click.option("-n", "--name", help="List every version of this model.")
-@click.option("--include-archived", is_flag=True, help="Also list archived versions.")
-@click.option("--archived-only", is_flag=True, help="List only archived versions.")
+@archived_flags
 @azure_compatible
-def list_command(name, include_archived, archived_only) -> list:
+@registry_flag
+def list_command(name, archived) -> list:
     """List registered models (latest version of each), or every version of one; archived
     versions are left out unless asked for."""
-    from mlops.assets.lookup import containers
-    from mlops.assets.models import list_models
+    from mlops.assets.lookup import list_assets
 
-    archived = "only" if archived_only else "include" if include_archived else "exclude"
-    found = list_models(name, archived)
-    return [asset.to_az() for asset in found] if name else containers(found)
+    return list_assets("model", name, archived)
 
 
 @model.command()
@@ -82,55 +92,12 @@ def list_command(name, include_archived, archived_only) -> list:
 @click.option("-v", "--version", help="Version to show.")
 @click.option("-l", "--label", help="Label to show: latest.")
 @azure_compatible
+@registry_flag
 def show(name, version, label) -> dict:
     """Show one version of a model (-v VERSION or -l latest)."""
     from mlops.assets.lookup import show as show_asset
 
     return show_asset("model", name, version, label).to_az()
-
-
-@model.command()
-@click.option("-n", "--name", required=True, help="Model name.")
-@click.option("-v", "--version", required=True, help="Version to update.")
-@generic_update
-@azure_compatible
-def update(name, version, overrides) -> dict:
-    """Update a model version's description or tags (--set, --add, --remove)."""
-    from mlops.assets.models import update_model
-
-    return update_model(name, version, overrides).to_az()
-
-
-def _archive(name: str, version: str | None, label: str | None, archived: bool) -> None:
-    from mlops.assets.models import archive_model, find_model
-    from mlops.errors import UsageError
-
-    if version is not None and label is not None:
-        raise UsageError(f"give at most one of --version and --label for model {name!r}.")
-    if label is not None:
-        if label != "latest":
-            raise UsageError(f"label {label!r} is not supported locally; only 'latest' is.")
-        version = find_model(name, None, local=False).version
-    archive_model(name, version, archived)
-
-
-@model.command()
-@click.option("-n", "--name", required=True, help="Model name.")
-@click.option("-v", "--version", help="Version to archive (default: every version).")
-@click.option("-l", "--label", help="Label of the version to archive: latest.")
-def archive(name, version, label) -> None:
-    """Archive a model version (or every version): hidden from list and @latest, still
-    usable by its version, as az ml model archive does."""
-    _archive(name, version, label, archived=True)
-
-
-@model.command()
-@click.option("-n", "--name", required=True, help="Model name.")
-@click.option("-v", "--version", help="Version to restore (default: every version).")
-@click.option("-l", "--label", help="Label of the version to restore: latest.")
-def restore(name, version, label) -> None:
-    """Restore an archived model version (or every version), as az ml model restore does."""
-    _archive(name, version, label, archived=False)
 
 
 @model.command()
@@ -149,3 +116,6 @@ def download(name, version, download_path) -> None:
     from mlops.assets.models import download_model
 
     download_model(name, version, download_path)
+
+
+add_lifecycle_commands(model, "model")

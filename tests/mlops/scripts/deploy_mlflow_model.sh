@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Written as Azure ML's public samples write their deployment scripts (az ml, long options,
-# --endpoint for --endpoint-name, --no-wait, update --set, --query with -o tsv); run by
-# tests/mlops/test_az_ml_script.py with AZ_ML=mlops. On Azure: AZ_ML="az ml".
+# --endpoint for --endpoint-name, --no-wait, update --set, --query with -o tsv, model archive);
+# run by tests/mlops/test_az_ml_script.py with AZ_ML=mlops. On Azure: AZ_ML="az ml".
 set -e
 AZ_ML=${AZ_ML:-az ml}
 ENDPOINT_NAME=${ENDPOINT_NAME:-mlflow-sample}
@@ -23,3 +23,7 @@ if [[ $stage != "prod" ]]; then echo "endpoint tags.stage: $stage"; exit 1; fi
 
 $AZ_ML online-endpoint invoke --name $ENDPOINT_NAME --request-file sample-request.json
 $AZ_ML online-endpoint delete --name $ENDPOINT_NAME --yes --no-wait
+
+$AZ_ML model archive --name $MODEL_NAME --version $VERSION
+listed=$($AZ_ML model list --query "length(@)" -o tsv)
+if [[ $listed != "0" ]]; then echo "archived model still listed: $listed"; exit 1; fi
