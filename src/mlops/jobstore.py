@@ -9,10 +9,14 @@ jobs/<name>/nodes/<node>/user_logs/std_log.txt   each node's log (Azure's file n
 jobs/<name>/cancel_requested                  written by `mlops job cancel`
 jobs/<name>/updates.json                      `mlops job update` and `archive`: kept apart from
                                               job.json, which a running engine rewrites
+jobs/<name>/updates.lock                      held while one update reads and writes updates.json
 """
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ from mlops.home import mlops_home
 STATE_FILE = "job.json"
 CANCEL_FILE = "cancel_requested"
 UPDATES_FILE = "updates.json"
+UPDATES_LOCK = "updates.lock"
 # The fields `job update` changes (as on Azure: description, tags, display name, properties).
 UPDATABLE = ("description", "display_name", "properties", "tags")
 
@@ -76,6 +81,19 @@ def updates(name: str) -> dict[str, Any]:
     """What `job update` and `job archive` set on job `name`: `UPDATABLE` fields, `archived`."""
     path = job_folder(name) / UPDATES_FILE
     return atomic.read_json(path) if path.is_file() else {}
+
+
+@contextmanager
+def updating(name: str) -> Iterator[None]:
+    """Hold job `name`'s update lock, so two `job update` calls at once both keep their change.
+
+    Raises:
+        NotFoundError: There is no such job.
+    """
+    load(name)
+    with open(job_folder(name) / UPDATES_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def save_updates(name: str, changed: dict[str, Any]) -> None:

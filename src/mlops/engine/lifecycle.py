@@ -24,6 +24,11 @@ def archive_job(name: str, archived: bool) -> None:
         NotFoundError: No such job.
         MlopsError: Archiving a job that has not ended.
     """
+    with store.updating(name):
+        _archive(name, archived)
+
+
+def _archive(name: str, archived: bool) -> None:
     record = with_live_status(store.load(name))
     if archived and record.get("status") in _LIVE:
         raise MlopsError(
@@ -44,6 +49,12 @@ def update_job(name: str, overrides: Overrides) -> dict[str, Any]:
         NotFoundError: No such job.
         UsageError: The update changes another field, or removes a property.
     """
+    with store.updating(name):
+        _update(name, overrides)
+    return with_live_status(store.load(name))
+
+
+def _update(name: str, overrides: Overrides) -> None:
     record = with_live_status(store.load(name))
     current = {key: record.get(key) for key in ("name", "type", "status", *store.UPDATABLE)}
     document = edited(overrides, current)
@@ -69,4 +80,3 @@ def update_job(name: str, overrides: Overrides) -> dict[str, Any]:
         added = {k: v for k, v in values["properties"].items() if before.get(k) != v}
         values["properties"] = {**store.updates(name).get("properties", {}), **added}
     store.save_updates(name, values)
-    return with_live_status(store.load(name))

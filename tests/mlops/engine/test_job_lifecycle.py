@@ -4,12 +4,15 @@ has them, on job records written as the engine writes them (no job runs)."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from tool_fixtures import cli  # noqa: F401 (fixture)
 
 from mlops import jobstore as store
+from mlops.engine.lifecycle import update_job
 from mlops.engine.record import JobRecord
 from mlops.engine.status import engine_identity
+from mlops.overrides import Overrides
 
 
 def _job(name: str, status: str, start: str, **fields) -> None:
@@ -64,3 +67,15 @@ def test_job_update_sets_display_name_tags_description_and_properties(cli):  # n
     assert "status cannot change once a job is created" in error
     error = cli.error("job", "update", "-n", "run1", "--remove", "properties.a", code=2)
     assert "properties can be added or changed, not removed (a)" in error
+
+
+def test_updates_made_at_the_same_time_all_keep_their_change(cli):  # noqa: F811
+    _job("shared", "Completed", "2026-01-01T00:00:00")
+
+    def tag(index: int) -> None:
+        update_job("shared", Overrides(set=(f"tags.t{index}={index}",)))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(tag, range(24)))
+
+    assert store.load("shared")["tags"] == {f"t{i}": str(i) for i in range(24)}
