@@ -137,6 +137,15 @@ def summary(name) -> None:
     help="Most jobs listed.",
 )
 @click.option(
+    "--all-results",
+    "all_results",
+    type=click.Choice(["true", "false"], case_sensitive=False),
+    is_flag=False,
+    flag_value="true",
+    default="false",
+    help="List every job, whatever --max-results says (as az ml's `--all-results [true]`).",
+)
+@click.option(
     "-p",
     "--parent-job-name",
     "parent_job_name",
@@ -144,9 +153,11 @@ def summary(name) -> None:
 )
 @archived_flags
 @azure_compatible
-def list_command(max_results, parent_job_name, archived) -> list:
+def list_command(max_results, all_results, parent_job_name, archived) -> list:
     """List jobs, newest first (or a pipeline job's child jobs); archived jobs are left out
     unless asked for."""
+    if all_results.lower() == "true":
+        max_results = None
     from mlops import jobstore as store
     from mlops.engine.status import with_live_status
 

@@ -30,9 +30,15 @@ def test_archived_jobs_leave_job_list_and_are_still_shown(cli):  # noqa: F811
     listed = cli.ok("job", "list", "--include-archived", "--query", "[].name")
     assert listed == ["new", "old"]
     assert cli.ok("job", "list", "--include-archived", "-r", "1", "--query", "[].name") == ["new"]
+    assert cli.ok("job", "list", "-r", "1", "--all-results", "--query", "[].name") == ["new"]
+    assert cli.ok("job", "list", "-r", "1", "--all-results", "true", "--query", "length(@)") == 1
     assert cli.ok("job", "show", "-n", "old", "--query", "status") == "Completed"
     cli.ok("job", "restore", "-n", "old")
     assert cli.ok("job", "list", "--query", "[].name") == ["new", "old"]
+    assert cli.ok("job", "list", "-r", "1", "--all-results", "--query", "[].name") == ["new", "old"]
+    assert cli.ok("job", "list", "-r", "1", "--all-results", "false", "--query", "[].name") == [
+        "new"
+    ]
     assert "job 'nope' does not exist" in cli.error("job", "archive", "-n", "nope")
 
 
