@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from mlops.cli.lifecycle import add_lifecycle_commands, archived_flags, registry_flag
+from mlops.cli.lifecycle import (
+    add_lifecycle_commands,
+    archived_flags,
+    max_results_flag,
+    registry_flag,
+)
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
 from mlops.cli.updates import set_flag
@@ -42,6 +47,7 @@ def create(file, name, version, overrides) -> dict:
 @archived_flags
 @azure_compatible
 @registry_flag
+@max_results_flag
 def list_command(name, archived) -> list:
     """List components (latest version of each), or every version of one; archived versions
     are left out unless asked for."""

@@ -8,7 +8,12 @@ from typing import Any
 
 import click
 
-from mlops.cli.lifecycle import add_lifecycle_commands, archived_flags, registry_flag
+from mlops.cli.lifecycle import (
+    add_lifecycle_commands,
+    archived_flags,
+    max_results_flag,
+    registry_flag,
+)
 from mlops.cli.output import azure_compatible
 from mlops.cli.parsing import AzGroup
 from mlops.cli.updates import set_flag
@@ -92,6 +97,7 @@ def create(
 @archived_flags
 @azure_compatible
 @registry_flag
+@max_results_flag
 def list_command(name, archived) -> list:
     """List environments (latest version of each), or every version of one, with `built`;
     archived versions are left out unless asked for."""

@@ -1,6 +1,6 @@
 """The verbs and flags every asset group shares, as az ml has them: `archive`, `restore` and
-`update`; `list --include-archived/--archived-only`; `--registry-name` (refused: registries
-live on Azure ML only)."""
+`update`; `list --include-archived/--archived-only/--max-results`; `--registry-name` (refused:
+registries live on Azure ML only)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,20 @@ def archived_flags(function: Callable[..., Any]) -> Callable[..., Any]:
     def command(*args: Any, include_archived: bool, archived_only: bool, **kwargs: Any) -> Any:
         archived = "only" if archived_only else "include" if include_archived else "exclude"
         return function(*args, archived=archived, **kwargs)
+
+    return command
+
+
+def max_results_flag(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Give an asset list verb az ml's `-r/--max-results`: at most that many entries, newest
+    first as listed. Place it below `azure_compatible`, so `--query` sees the cut list."""
+
+    @click.option(
+        "-r", "--max-results", "max_results", type=click.IntRange(min=1), help="Most listed."
+    )
+    @functools.wraps(function)
+    def command(*args: Any, max_results: int | None, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)[:max_results]
 
     return command
 

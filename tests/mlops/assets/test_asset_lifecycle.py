@@ -38,6 +38,9 @@ def test_data_archive_restore_and_list_flags(cli, make_csv, tmp_path):
     assert cli.ok("data", "list", "-n", "rows", "--query", "[].version") == ["1"]
     every = cli.ok("data", "list", "-n", "rows", "--include-archived", "--query", "[].version")
     assert every == ["2", "1"]
+    newest = cli.ok("data", "list", "-n", "rows", "--include-archived", "-r", "1")
+    assert [entry["version"] for entry in newest] == ["2"]
+    assert "0 is not in the range x>=1" in cli.fails("data", "list", "-r", "0", code=2)
     assert cli.ok("data", "list", "--archived-only", "--query", "[].latest_version") == ["2"]
     assert cli.ok("data", "list", "--query", "[].latest_version") == ["1"]
 
