@@ -17,7 +17,6 @@ Where the cache cannot be written, MLflow makes every store itself, as before.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import logging
 import os
 import secrets
@@ -45,6 +44,9 @@ def template_path() -> Path | None:
     _known, head = storecheck.mlflow_revisions()
     if head is None:
         return None
+    # Deferred: importlib.metadata costs ~60 ms, and only a new store needs the version.
+    import importlib.metadata
+
     version = importlib.metadata.version("mlflow")
     return cache_folder() / "mlflow-stores" / f"mlflow-{version}-{head}.db"
 
