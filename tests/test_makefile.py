@@ -71,3 +71,14 @@ def test_setup_leaves_only_never_imported_trees_without_bytecode() -> None:
     ]
     assert [path for path in skipped if not excluded.search(site + path)] == []
     assert [path for path in compiled if excluded.search(site + path)] == []
+
+
+def test_setup_installs_from_uvs_cache_first_then_online_with_the_same_arguments() -> None:
+    recipe = re.search(r"^\$\(STAMP\):.*\n((?:\t.*\n)+)", MAKEFILE, re.M)
+    assert recipe is not None
+    lines = recipe[1].replace("\\\n", " ")
+    offline = re.search(r"\$\(UV\) pip install (.*) --offline (.*?) 2>/dev/null\s+\|\|", lines)
+    online = re.search(r"\|\|\s+\$\(UV\) pip install (.*)\n", lines)
+    assert offline and online, lines
+    assert f"{offline[1]} {offline[2]}" == online[1].strip()
+    assert online[1].strip() == "--quiet --python $(BIN)/python -e '.[dev]'"

@@ -121,7 +121,7 @@ def mlflow_schema(connection: sqlite3.Connection, path: Path) -> None:
         )
     row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     found = row[0] if row else None
-    known, head = _mlflow_revisions()
+    known, head = mlflow_revisions()
     if found == head:
         return
     if found in known:
@@ -137,7 +137,7 @@ def mlflow_schema(connection: sqlite3.Connection, path: Path) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _mlflow_revisions() -> tuple[frozenset[str], str | None]:
+def mlflow_revisions() -> tuple[frozenset[str], str | None]:
     """Every schema revision the installed MLflow knows, and its newest (the one no other
     revision builds on), read from its migration scripts without importing alembic."""
     spec = importlib.util.find_spec("mlflow")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from mlops import storecheck
+from mlops import storecheck, storetemplate
 from mlops.home import mlops_home
 
 DATABASE_NAME = "mlflow.db"
@@ -52,7 +52,8 @@ def registry_lock_file() -> Path | None:
 
 
 def check_store() -> None:
-    """Refuse a local store that is empty, damaged or of an unknown schema (see `storecheck`).
+    """Refuse a local store that is empty, damaged or of an unknown schema (see `storecheck`);
+    a new one is made from the cached template when there is one (see `storetemplate`).
 
     Raises:
         DamagedStore: The database is not a whole MLflow store; it is left untouched.
@@ -62,6 +63,8 @@ def check_store() -> None:
         # Under the creation lock: a store another process is creating is briefly 0 bytes.
         with FileLock(str(database) + ".lock"):
             storecheck.check_database(database, schema=storecheck.mlflow_schema)
+            if not database.exists():
+                storetemplate.copy_template(database)
 
 
 def mlflow_environment() -> dict[str, str]:
@@ -84,8 +87,9 @@ def client():
     """An `MlflowClient` on the configured store, creating the local database once, safely.
 
     Two processes that open a fresh SQLite store at the same moment would both run its schema
-    migrations; a file lock makes the second wait for the first. A damaged store is refused
-    before MLflow sees it.
+    migrations; a file lock makes the second wait for the first. A new store is a copy of the
+    cached template (made by MLflow the first time, see `storetemplate`). A damaged store is
+    refused before MLflow sees it.
 
     Raises:
         DamagedStore: The local database is not a whole MLflow store; it is left untouched.
@@ -99,6 +103,9 @@ def client():
     if database is not None:
         with FileLock(str(database) + ".lock"):
             storecheck.check_database(database, schema=storecheck.mlflow_schema)
+            if not database.exists() and not storetemplate.copy_template(database):
+                storetemplate.make_template()
+                storetemplate.copy_template(database)  # else MLflow makes it just below
             mlflow_client = MlflowClient(tracking_uri=uri, registry_uri=uri)
             mlflow_client.search_experiments(max_results=1)
         return mlflow_client

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 from filelock import FileLock
 
 from mlops import tracking
-from mlops.assets import content
+from mlops.assets import content, localregistry
 from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
@@ -88,11 +88,16 @@ def _archived(version: Any) -> bool:
 
 
 def _asset(version: Any, client: Any) -> Asset:
+    """The asset of an MLflow model version (or of one read by `localregistry`, with no
+    client: it carries its download URI)."""
     tags = dict(version.tags or {})
-    try:
-        uri = client.get_model_version_download_uri(version.name, version.version)
-    except Exception:  # an unresolvable source still lists, with its raw location
-        uri = version.source
+    if client is None:
+        uri = version.download_uri
+    else:
+        try:
+            uri = client.get_model_version_download_uri(version.name, version.version)
+        except Exception:  # an unresolvable source still lists, with its raw location
+            uri = version.source
     local = _local_path(uri)
     model_type = tags.get(TYPE_TAG) or (
         "mlflow_model" if local is not None and (local / "MLmodel").is_file() else "custom_model"
@@ -323,10 +328,14 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     Raises:
         NotFoundError: No such model or version; the message lists the versions that exist.
     """
-    client = tracking.client()
-    if not _exists(client, name):
-        raise _no_model(name)
-    versions = _versions(client, name)
+    tracking.check_store()  # the reads below are refused a damaged store, as MLflow's are
+    versions: list[Any] | None = localregistry.model_versions(tracking.local_database(), name)
+    client = None  # read without MLflow; else through it (a server, another schema, no model)
+    if versions is None:
+        client = tracking.client()
+        if not _exists(client, name):
+            raise _no_model(name)
+        versions = _versions(client, name)
     chosen = (
         _active(versions)[-1:]
         if version is None

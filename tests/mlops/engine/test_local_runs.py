@@ -30,7 +30,7 @@ def _order(metric) -> tuple[int, int]:
 def test_the_installed_mlflow_writes_a_schema_known_here() -> None:
     # If this fails, MLflow was upgraded: check runs, tags, metrics, latest_metrics and
     # experiments against localruns.py, then add the new revision to KNOWN_SCHEMAS.
-    assert storecheck._mlflow_revisions()[1] in KNOWN_SCHEMAS
+    assert storecheck.mlflow_revisions()[1] in KNOWN_SCHEMAS
 
 
 def test_runs_made_here_read_back_as_mlflows_own(mlops_home: Path) -> None:

@@ -1,0 +1,83 @@
+"""Model versions read straight from the local store (assets/localregistry.py) must be the
+assets MLflow's own answers give; an MLflow upgrade that changes the schema fails here first."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlops import storecheck, tracking
+from mlops.assets import localregistry, models
+from mlops.errors import NotFoundError
+
+
+def test_the_installed_mlflow_writes_a_schema_known_here() -> None:
+    # If this fails, MLflow was upgraded: check registered_models, model_versions and
+    # model_version_tags against localregistry.py, then add the revision to KNOWN_SCHEMAS.
+    assert storecheck.mlflow_revisions()[1] in localregistry.KNOWN_SCHEMAS
+
+
+@pytest.fixture
+def registered(mlops_home: Path, model_folder: Path) -> str:
+    """Model `m`: version 1, an archived version 2 with a description and tags, version 3."""
+    models.create_model(name="m", path=str(model_folder), model_type="custom_model")
+    (model_folder / "weights.txt").write_text("2\n")
+    models.create_model(
+        name="m", path=str(model_folder), description="second", tags={"stage": "candidate"}
+    )
+    models.archive_model("m", "2")
+    (model_folder / "weights.txt").write_text("3\n")
+    models.create_model(name="m", path=str(model_folder))
+    return "m"
+
+
+def test_every_version_reads_back_as_mlflow_gives_it(registered: str) -> None:
+    client = tracking.client()
+    theirs = [models._asset(version, client) for version in models._versions(client, registered)]
+    listed = localregistry.model_versions(tracking.local_database(), registered)
+    assert listed is not None
+    mine = [models._asset(version, None) for version in listed]
+    assert mine == theirs
+    assert [asset.version for asset in mine] == ["1", "2", "3"]
+    assert mine[1].description == "second" and mine[1].tags == {"stage": "candidate"}
+
+
+def test_find_model_reads_the_store_as_mlflow_would(
+    registered: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = [models.find_model(registered), models.find_model(registered, "2")]
+    monkeypatch.setattr(localregistry, "model_versions", lambda database, name: None)
+    theirs = [models.find_model(registered), models.find_model(registered, "2")]
+    assert mine == theirs
+    assert [asset.version for asset in mine] == ["3", "2"]  # latest leaves out the archived
+    with pytest.raises(NotFoundError, match="versions that exist: 1, 2, 3"):
+        models.find_model(registered, "9")
+
+
+def test_what_is_not_read_here_goes_through_mlflow(registered: str, tmp_path: Path) -> None:
+    database = tracking.local_database()
+    assert database is not None
+    assert localregistry.model_versions(database, "absent") is None
+    with pytest.raises(NotFoundError, match="does not exist"):
+        models.find_model("absent")
+    assert localregistry.model_versions(None, registered) is None
+    other = tmp_path / "other.db"
+    shutil.copyfile(database, other)
+    with sqlite3.connect(other) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    assert localregistry.model_versions(other, registered) is None
+
+
+def test_resolving_a_model_imports_no_mlflow(registered: str) -> None:
+    code = (
+        "import sys; from mlops.assets import resolve_model; "
+        "asset = resolve_model('azureml:m:1'); print(asset.version, 'mlflow' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "False"]

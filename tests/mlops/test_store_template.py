@@ -1,0 +1,152 @@
+"""A new local MLflow store is a copy of a template MLflow made once (mlops.storetemplate): the
+copy is the store MLflow would have made, the template is reused, a damaged one is replaced,
+and stores and templates made at once by several processes all come out whole."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlops import storecheck, storetemplate, tracking
+from mlops.engine.localruns import LocalRuns
+from mlops.engine.runs import job_tracker
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache folder of this test, empty."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "mlops" / "mlflow-stores"
+
+
+def _new_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
+    monkeypatch.setenv("MLOPS_HOME", str(tmp_path / name))
+    return tmp_path / name / "mlflow.db"
+
+
+def _contents(database: Path) -> dict[str, object]:
+    """Every table's definition and rows, the Default experiment's creation times left out (and
+    the order of a table's constraints, which varies between two stores MLflow makes)."""
+    with sqlite3.connect(database) as connection:
+        schema = sorted(
+            (kind, name, sorted((sql or "").replace(", \n", "\n").splitlines()))
+            for kind, name, sql in connection.execute("SELECT type, name, sql FROM sqlite_master")
+        )
+        rows = {
+            table: sorted(map(repr, connection.execute(f'SELECT * FROM "{table}"')))
+            for table in storecheck.tables(connection)
+            if table != "experiments"
+        }
+        rows["experiments"] = connection.execute(
+            "SELECT experiment_id, name, artifact_location, lifecycle_stage, workspace "
+            "FROM experiments"
+        ).fetchall()
+    return {"schema": schema, "rows": rows}
+
+
+def test_a_new_store_is_the_copy_of_the_template_mlflow_made_once(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _new_home(tmp_path, monkeypatch, "first")
+    tracking.client()
+    [template] = cache.iterdir()
+    assert template == storetemplate.template_path()
+    made_at = template.stat().st_mtime_ns
+
+    # MLflow, left to itself on another store in the same folder, makes the same database.
+    from mlflow.tracking import MlflowClient
+
+    own = tmp_path / "own.db"
+    MlflowClient(tracking_uri=f"sqlite:///{own}").search_experiments(max_results=1)
+    assert _contents(first) == _contents(own)
+    assert _contents(first)["rows"]["experiments"] == [
+        (0, "Default", storetemplate.default_artifact_location(), "active", "default")
+    ]
+
+    # The next new store is copied: MLflow's migrations do not run, the template is unchanged.
+    import mlflow.store.db.utils
+
+    def no_migrations(*args: object) -> None:
+        raise AssertionError("MLflow migrated a new store instead of copying the template")
+
+    monkeypatch.setattr(mlflow.store.db.utils, "_initialize_tables", no_migrations)
+    second = _new_home(tmp_path, monkeypatch, "second")
+    experiment = tracking.experiment_id("exp")
+    assert second.is_file() and experiment == "1"
+    assert template.stat().st_mtime_ns == made_at
+    assert sorted(path.name for path in cache.iterdir()) == [template.name]
+    assert [path.name for path in second.parent.glob(".mlflow.db*")] == []
+
+
+def test_a_job_on_a_store_copied_from_the_template_starts_no_tracker(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, _migrated_mlflow_database: Path
+) -> None:
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    shutil.copyfile(_migrated_mlflow_database, template)  # a store MLflow made, as make_template
+    database = _new_home(tmp_path, monkeypatch, "home")
+    tracking.check_store()  # what a job does first
+    assert LocalRuns.usable(database)
+    tracker = job_tracker()
+    assert tracker._process is None
+
+
+def test_without_a_template_the_store_is_left_to_mlflow_and_a_damaged_template_is_dropped(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = _new_home(tmp_path, monkeypatch, "home")
+    tracking.check_store()
+    assert not database.exists()  # no template: MLflow makes the store when it opens it
+
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    template.write_bytes(b"not a database")
+    tracking.check_store()
+    assert not database.exists() and not template.exists()
+    assert "not an SQLite database" in caplog.text
+
+
+@pytest.mark.slow
+def test_stores_and_templates_made_at_once_all_come_out_whole(tmp_path: Path, cache: Path) -> None:
+    # Three processes, no template yet: two on one store, one on another; all at once.
+    homes = [tmp_path / "a", tmp_path / "a", tmp_path / "b"]
+    code = "from mlops import tracking; print(tracking.experiment_id('exp'))"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={
+                **_environment(),
+                "MLOPS_HOME": str(home),
+                "XDG_CACHE_HOME": str(cache.parents[1]),
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for home in homes
+    ]
+    answers = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], answers
+    assert [out.strip() for out, _ in answers] == ["1", "1", "1"]
+    assert [path.name for path in cache.iterdir()] == [storetemplate.template_path().name]
+    for home in ("a", "b"):
+        database = tmp_path / home / "mlflow.db"
+        storecheck.check_database(database, schema=storecheck.mlflow_schema)
+        with sqlite3.connect(database) as connection:
+            names = connection.execute("SELECT name FROM experiments ORDER BY 1").fetchall()
+        assert names == [("Default",), ("exp",)]
+        assert [path.name for path in database.parent.glob(".mlflow.db*")] == []
+
+
+def _environment() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")} | {
+        "MLFLOW_DISABLE_TELEMETRY": "true"
+    }

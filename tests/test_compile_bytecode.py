@@ -1,0 +1,69 @@
+"""scripts/compile_bytecode.py, what `make setup` compiles site-packages with: the same .pyc
+files compileall writes, the excluded paths left out, and a file that does not compile failing
+the run."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "scripts" / "compile_bytecode.py"
+
+
+def _folder(root: Path) -> Path:
+    site = root / "site-packages"
+    for index in range(7):
+        module = site / "lib" / f"module_{index}.py"
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(f"VALUE = {index}\n")
+    (site / "lib" / "tests" / "test_x.py").parent.mkdir()
+    (site / "lib" / "tests" / "test_x.py").write_text("X = 1\n")
+    (site / "lib" / "tests" / "__init__.py").write_text("")
+    return site
+
+
+def _compiled(site: Path) -> list[str]:
+    return sorted(
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.py")
+        if Path(importlib.util.cache_from_source(str(path))).is_file()
+    )
+
+
+def test_every_file_is_compiled_as_compileall_would_but_the_excluded(tmp_path: Path) -> None:
+    site = _folder(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--exclude",
+            r"/tests/(?!__init__\.py$)[^/]+\.py$",
+            str(site),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = [f"lib/module_{index}.py" for index in range(7)] + ["lib/tests/__init__.py"]
+    assert _compiled(site) == sorted(expected)
+    module = site / "lib" / "module_3.py"
+    pyc = Path(importlib.util.cache_from_source(str(module))).read_bytes()
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(pyc[8:12], "little") == int(module.stat().st_mtime)
+
+
+def test_a_file_that_does_not_compile_fails_the_run_and_the_rest_is_compiled(
+    tmp_path: Path,
+) -> None:
+    site = _folder(tmp_path)
+    (site / "lib" / "broken.py").write_text("def (:\n")
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(site)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "broken.py" in result.stdout + result.stderr
+    assert "lib/module_6.py" in _compiled(site)
+    assert "lib/tests/test_x.py" in _compiled(site)
