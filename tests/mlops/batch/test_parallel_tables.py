@@ -135,6 +135,21 @@ transformations:
     }
 
 
+def test_column_types_are_inferred_as_mltable_infers_them(tmp_path: Path) -> None:
+    text = "flag,n,day,note\n1,2,2020-01-05,x\n0,0,1990-06-14,\n1,1,2021-12-31,NA\n"
+    mltable = "paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimited: {}\n"
+    folder = make_table(tmp_path / "t", mltable, {"a.csv": text})
+
+    frame = read_table(load_table(folder, "node"))
+
+    assert frame["flag"].tolist() == [True, False, True]  # only 0 and 1: boolean
+    assert frame["n"].dtype.kind == "i"
+    assert frame["day"].dtype.kind == "M"
+    assert frame["day"].dt.year.tolist() == [2020, 1990, 2021]
+    assert frame["note"].isna().tolist() == [False, True, False]  # only an empty field
+    assert frame["note"][2] == "NA"
+
+
 @pytest.mark.parametrize(
     ("mltable", "message"),
     [

@@ -27,6 +27,8 @@ ENCODINGS = {
 }
 READERS = ("read_delimited", "read_parquet", "read_json_lines")
 PATH_COLUMN = "Path"
+# The dates mltable's type inference turns into datetime64 (ISO 8601, with or without a time).
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 # The file each row came from, kept until the transformations are applied.
 _SOURCE = "__mlops_source__"
 
@@ -50,6 +52,8 @@ def read_table(table: dict[str, Any]) -> Any:
         _read(pd, name, options, Path(path), index) for index, path in enumerate(table["files"])
     ]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if name == "read_delimited" and options.get("infer_column_types", True):
+        frame = _infer_types(pd, frame)
     base = Path(table["base"])
     for step in steps[1:]:
         frame = _transform(frame, step, base)
@@ -87,6 +91,22 @@ def _read_delimited(pd: Any, options: dict[str, Any], path: Path, index: int, en
     )
     if not has_header:
         frame.columns = [f"Column{n}" for n in range(1, len(frame.columns) + 1)]
+    return frame
+
+
+def _infer_types(pd: Any, frame: Any) -> Any:
+    """The types mltable infers beyond pandas's: a column of only 0 and 1 is boolean, a column
+    of ISO dates is datetime64 (pandas already reads numbers and true/false)."""
+    for column in frame.columns:
+        values = frame[column]
+        if column == _SOURCE or values.isna().all():
+            continue
+        if values.dtype.kind == "i" and values.isin([0, 1]).all():
+            frame[column] = values.astype(bool)
+        elif values.dtype.kind not in "biufcmM":
+            present = values.dropna().astype(str)
+            if present.str.fullmatch(_ISO_DATE).all():
+                frame[column] = pd.to_datetime(values)
     return frame
 
 
