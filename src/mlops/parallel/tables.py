@@ -35,7 +35,7 @@ _READER_OPTIONS = {
         "support_multi_line",
     },
     "read_parquet": {"include_path_column"},
-    "read_json_lines": {"include_path_column", "encoding", "invalid_lines"},
+    "read_json_lines": {"include_path_column", "encoding"},
 }
 _SIZE = re.compile(r"(\d+)\s*(b|kb|mb|gb)?", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}

@@ -135,6 +135,33 @@ transformations:
     }
 
 
+@pytest.mark.parametrize(
+    ("header", "columns", "first_column"),
+    [
+        # The other files have no header row: their first line is data, under the first's names.
+        ("from_first_file", ["Path", "a", "b"], ["k", "l", "a", "m"]),
+        # The other files' header rows are skipped; the first file's names hold.
+        ("all_files_same_headers", ["Path", "a", "b"], ["k", "l", "m"]),
+        # Every file has its own header row; the columns are their union, by name.
+        ("all_files_different_headers", ["Path", "a", "b", "c"], ["k", "l", "m"]),
+    ],
+)
+def test_the_header_option_says_which_files_have_a_header_row(
+    tmp_path: Path, header: str, columns: list[str], first_column: list[str]
+) -> None:
+    mltable = (
+        "paths:\n  - pattern: ./*.csv\ntransformations:\n"
+        f"  - read_delimited:\n      header: {header}\n      include_path_column: true\n"
+    )
+    files = {"1.csv": "a,b\nk,x\nl,y\n", "2.csv": "a,c\nm,z\n"}
+    folder = make_table(tmp_path / "t", mltable, files)
+
+    frame = read_table(load_table(folder, "node"))
+
+    assert list(frame.columns) == columns
+    assert frame["a"].tolist() == first_column
+
+
 def test_column_types_are_inferred_as_mltable_infers_them(tmp_path: Path) -> None:
     text = "flag,n,day,note\n1,2,2020-01-05,x\n0,0,1990-06-14,\n1,1,2021-12-31,NA\n"
     mltable = "paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimited: {}\n"

@@ -48,9 +48,11 @@ def read_table(table: dict[str, Any]) -> Any:
     reader = steps[0]
     name, options = next(iter(reader.items()))
     options = options or {}
-    frames = [
-        _read(pd, name, options, Path(path), index) for index, path in enumerate(table["files"])
-    ]
+    frames: list[Any] = []
+    for path in table["files"]:
+        first = [column for column in frames[0].columns if column != _SOURCE] if frames else []
+        names = first[1:] if options.get("include_path_column") else first
+        frames.append(_read(pd, name, options, Path(path), names if frames else None))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if name == "read_delimited" and options.get("infer_column_types", True):
         frame = _infer_types(pd, frame)
@@ -60,25 +62,28 @@ def read_table(table: dict[str, Any]) -> Any:
     return frame.drop(columns=[_SOURCE]).reset_index(drop=True)
 
 
-def _read(pd: Any, name: str, options: dict[str, Any], path: Path, index: int) -> Any:
+def _read(pd: Any, name: str, options: dict[str, Any], path: Path, names: list[str] | None) -> Any:
     encoding = ENCODINGS.get(str(options.get("encoding", "utf8")).lower(), "utf-8")
     if name == "read_parquet":
         frame = pd.read_parquet(path)
     elif name == "read_json_lines":
         frame = pd.read_json(path, lines=True, encoding=encoding)
     else:
-        frame = _read_delimited(pd, options, path, index, encoding)
+        frame = _read_delimited(pd, options, path, names, encoding)
     if options.get("include_path_column"):
         frame.insert(0, PATH_COLUMN, str(path))
     frame[_SOURCE] = str(path)
     return frame
 
 
-def _read_delimited(pd: Any, options: dict[str, Any], path: Path, index: int, encoding: str) -> Any:
+def _read_delimited(
+    pd: Any, options: dict[str, Any], path: Path, names: list[str] | None, encoding: str
+) -> Any:
     header = str(options.get("header", "all_files_same_headers"))
-    has_header = header in ("all_files_same_headers", "all_files_different_headers") or (
-        header == "from_first_file" and index == 0
-    )
+    # After the first file, from_first_file reads no header row, all_files_same_headers skips
+    # it; both name the columns as the first file does, by position.
+    following = names is not None and header in ("from_first_file", "all_files_same_headers")
+    has_header = header != "no_header" and not (following and header == "from_first_file")
     frame = pd.read_csv(
         path,
         sep=options.get("delimiter", ","),
@@ -89,7 +94,9 @@ def _read_delimited(pd: Any, options: dict[str, Any], path: Path, index: int, en
         na_values=[] if options.get("empty_as_string") else [""],
         dtype=None if options.get("infer_column_types", True) else str,
     )
-    if not has_header:
+    if following:
+        frame.columns = [*names, *frame.columns[len(names) :]][: len(frame.columns)]
+    elif not has_header:
         frame.columns = [f"Column{n}" for n in range(1, len(frame.columns) + 1)]
     return frame
 
