@@ -10,6 +10,7 @@ import pytest
 
 from mlops.errors import MlopsError
 from mlops.parallel import node_command
+from mlops.parallel.driver import mini_batches
 from mlops.parallel.spec import RunSpec
 from mlops.parallel.tables import (
     DEFAULT_TABLE_BATCH_BYTES,
@@ -216,6 +217,19 @@ def test_the_spec_holds_the_table_the_size_in_bytes_and_the_partition_keys(tmp_p
 
     with pytest.raises(MlopsError, match="partition_keys split a table"):
         start_node(tmp_path, SALES, "partition_keys: [store]", input_type="uri_folder")
+
+
+def test_an_mltable_of_files_is_split_into_files_as_a_folder_is(tmp_path: Path) -> None:
+    mltable = "paths:\n  - pattern: ./*.txt\n  - file: ./extra/c.csv\n"
+    files = {"a.txt": "1\n", "b.txt": "2\n", "skip.csv": "3\n", "extra/c.csv": "4\n"}
+    table = make_table(tmp_path / "t", mltable, files)
+
+    spec = start_node(tmp_path, table, 'mini_batch_size: "2"')
+
+    assert [(batch.payload, batch.items) for batch in mini_batches(spec)] == [
+        ([str(table / "a.txt"), str(table / "b.txt")], 2),
+        ([str(table / "extra" / "c.csv")], 1),
+    ]
 
 
 @pytest.mark.slow
