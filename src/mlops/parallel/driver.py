@@ -264,7 +264,7 @@ def run_spec(spec_path: Path) -> Outcome:
         How the run ended.
 
     Raises:
-        MlopsError: The input holds no file.
+        MlopsError: The input holds no file, or its table no row or cannot be read.
     """
     spec = RunSpec.load(spec_path)
     batches = mini_batches(spec)

@@ -104,9 +104,13 @@ def table_batches(
         partitioned, the `partition_key_value` the entry script's context shows.
 
     Raises:
-        MlopsError: A partition key is not a column, or the table has no rows.
+        MlopsError: The table cannot be read, has no rows, or lacks a partition key.
     """
-    frame = read_table(table)
+    try:
+        frame = read_table(table)
+    except (ValueError, OSError, ImportError) as error:  # pandas's parser errors are ValueErrors
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise MlopsError(f"the MLTable in {table['base']} cannot be read: {message}") from None
     if frame.empty:
         raise MlopsError(f"the MLTable in {table['base']} has no rows: there is nothing to score.")
     if partition_keys:

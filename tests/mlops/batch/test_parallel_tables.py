@@ -110,6 +110,14 @@ def test_partition_keys_give_one_mini_batch_per_key_with_its_rows() -> None:
         table_batches(table, 0, ["region"])
 
 
+def test_a_table_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+    mltable = "paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimited: {}\n"
+    folder = make_table(tmp_path / "t", mltable, {"a.csv": 'a,b\n1,"unclosed\n'})
+    with pytest.raises(MlopsError, match=r"the MLTable in .* cannot be read: ") as raised:
+        table_batches(load_table(folder, "node"), 100, [])
+    assert "\n" not in str(raised.value)
+
+
 def test_partition_format_path_column_take_and_headerless_files(tmp_path: Path) -> None:
     mltable = """\
 paths:
