@@ -19,6 +19,7 @@ import click
 
 from mlops.azure import kinds
 from mlops.cli import main as cli
+from mlops.parallel import tables
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "azure_coverage.md"
 # Commands of mlops's own, with no az ml twin.
@@ -146,6 +147,8 @@ def _jobs() -> list[str]:
             where.append("`mlops job create` runs it")
         if job_type in kinds.LOCAL_NODE_TYPES:
             where.append("runs as a pipeline node")
+        if job_type == "parallel":
+            where.append(_parallel_inputs())
         status = (
             "supported: " + "; ".join(where)
             if where
@@ -153,6 +156,17 @@ def _jobs() -> list[str]:
         )
         lines.append(f"| `{job_type}` ({name}) | {status} |")
     return lines
+
+
+def _parallel_inputs() -> str:
+    """What a local parallel node splits, from the runner's own lists."""
+    readers = ", ".join(f"`{name}`" for name in tables.READERS)
+    steps = ", ".join(f"`{name}`" for name in sorted(tables.TRANSFORMATIONS))
+    return (
+        "input_data `uri_folder` or `uri_file` (files per mini-batch), or `mltable`: a table "
+        f"read by {readers} and transformed by {steps} is split by size or `partition_keys`; other "
+        "MLTable transformations are refused"
+    )
 
 
 def _files() -> list[str]:

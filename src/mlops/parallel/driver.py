@@ -27,8 +27,9 @@ from pathlib import Path
 from mlops import atomic
 from mlops.environments import PYTHON_VARIABLE
 from mlops.errors import MlopsError
-from mlops.parallel.minibatches import input_files, split
+from mlops.parallel.minibatches import MiniBatch, input_files, split
 from mlops.parallel.spec import RunSpec
+from mlops.parallel.tables import table_batches
 
 logger = logging.getLogger("mlops.batch")
 # Started by its path, so that it imports nothing from mlops (see its docstring).
@@ -65,7 +66,7 @@ class Outcome:
 class ParallelRun:
     """Schedules mini-batches over worker processes; one mini-batch per worker at a time."""
 
-    def __init__(self, spec: RunSpec, spec_path: Path, batches: list[list[str]]) -> None:
+    def __init__(self, spec: RunSpec, spec_path: Path, batches: list[MiniBatch]) -> None:
         self.spec = spec
         self.spec_path = spec_path
         self.batches = batches
@@ -78,9 +79,9 @@ class ParallelRun:
         """Score every mini-batch (or stop when a threshold is exceeded)."""
         count = min(self.spec.workers, len(self.batches))
         logger.info(
-            "Scoring %d mini-batches of up to %d files on %d worker processes.",
+            "Scoring %d mini-batches of %s on %d worker processes.",
             len(self.batches),
-            self.spec.mini_batch_size,
+            _batch_text(self.spec),
             count,
         )
         workers = [self._start() for _ in range(count)]
@@ -126,7 +127,7 @@ class ParallelRun:
                 index = self.pending.popleft()
                 worker.task = index
                 worker.deadline = time.monotonic() + self.spec.timeout_s
-                worker.connection.send((index, self.batches[index]))
+                worker.connection.send((index, self.batches[index].payload))
 
     def _receive(self, workers: list[Worker]) -> None:
         deadlines = [w.deadline for w in workers if w.deadline is not None]
@@ -197,7 +198,7 @@ class ParallelRun:
 
     def _failed(self, index: int, reason: str) -> None:
         attempt = self.attempts[index] = self.attempts.get(index, 0) + 1
-        items = len(self.batches[index])
+        items = self.batches[index].items
         if attempt <= self.spec.max_retries:
             logger.warning(
                 "Mini-batch %d failed (attempt %d of %d), %s; retrying.",
@@ -232,6 +233,27 @@ class ParallelRun:
             )
 
 
+def mini_batches(spec: RunSpec) -> list[MiniBatch]:
+    """The mini-batches of a run: rows of a table, else files.
+
+    Raises:
+        MlopsError: The input holds no file, or the table no row.
+    """
+    if spec.table and spec.table["transformations"]:
+        pairs = table_batches(spec.table, spec.mini_batch_size, spec.partition_keys)
+        return [MiniBatch(payload, items) for payload, items in pairs]
+    files = spec.table["files"] if spec.table else input_files(Path(spec.input_path))
+    return [MiniBatch(batch, len(batch)) for batch in split(files, spec.mini_batch_size)]
+
+
+def _batch_text(spec: RunSpec) -> str:
+    if spec.partition_keys:
+        return f"one partition of {', '.join(spec.partition_keys)} each"
+    if spec.table and spec.table["transformations"]:
+        return f"about {spec.mini_batch_size} bytes of rows"
+    return f"up to {spec.mini_batch_size} files"
+
+
 def run_spec(spec_path: Path) -> Outcome:
     """Run the parallel node a spec describes and write its append_row output.
 
@@ -242,10 +264,10 @@ def run_spec(spec_path: Path) -> Outcome:
         How the run ended.
 
     Raises:
-        MlopsError: The input holds no file.
+        MlopsError: The input holds no file, or its table no row or cannot be read.
     """
     spec = RunSpec.load(spec_path)
-    batches = split(input_files(Path(spec.input_path)), spec.mini_batch_size)
+    batches = mini_batches(spec)
     outcome = ParallelRun(spec, spec_path, batches).run()
     if outcome.aborted:
         return outcome

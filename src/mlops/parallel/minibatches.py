@@ -1,10 +1,22 @@
-"""Splitting a folder of files into mini-batches, as a parallel job does for a uri_folder input."""
+"""Splitting a folder of files into mini-batches, as a parallel job does for a uri_folder input,
+and the mini-batch the driver hands a worker (files or, see `tables`, a table's rows)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlops.errors import MlopsError
+
+
+@dataclass(frozen=True)
+class MiniBatch:
+    """What a worker gets (a list of file paths, or a table's rows) and how many items it holds
+    (files or rows: what error_threshold counts)."""
+
+    payload: Any
+    items: int
 
 
 def input_files(location: Path) -> list[str]:

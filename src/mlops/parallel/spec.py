@@ -19,6 +19,7 @@ from mlops.expressions import (
     quote_path,
     render_command,
 )
+from mlops.parallel.tables import load_table, mini_batch_bytes
 
 # Azure ML's defaults for a parallel job (reference-yaml-job-parallel).
 DEFAULT_MAX_RETRIES = 3
@@ -30,7 +31,11 @@ FILE_NAME_ARGUMENT = "--append_row_file_name"
 
 @dataclass
 class RunSpec:
-    """A parallel run: the files to score, how to split them, the script, the limits."""
+    """A parallel run: the files or table to score, how to split them, the script, the limits.
+
+    `mini_batch_size` counts files, or bytes for a table (`table` set with a `read_*`
+    transformation: the parsed MLTable, see `mlops.parallel.tables.load_table`).
+    """
 
     input_path: str
     mini_batch_size: int
@@ -46,6 +51,8 @@ class RunSpec:
     logging_level: str = "INFO"
     append_row_to: str | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    table: dict[str, Any] | None = None
+    partition_keys: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
         """Write the spec as JSON."""
@@ -85,7 +92,15 @@ def build_spec(
         raise MlopsError(f"{name}: task.type must be run_function (the only type Azure ML runs).")
     values = {f"inputs.{k}": _text(component, k, v) for k, v in inputs.items()}
     values.update({f"outputs.{k}": quote_path(str(v)) for k, v in outputs.items()})
-    input_path = _input_data(component, inputs, name)
+    input_path, is_table = _input_data(component, inputs, name)
+    table = load_table(Path(input_path), name) if is_table else None
+    tabular = bool(table and table["transformations"])
+    partition_keys = list(getattr(component, "partition_keys", None) or ())
+    if partition_keys and not tabular:
+        raise MlopsError(
+            f"{name}: partition_keys split a table: input_data must be an mltable input whose "
+            "MLTable reads a table (read_delimited, read_parquet or read_json_lines)."
+        )
     try:
         script_arguments = shlex.split(render_command(task.program_arguments or "", values))
     except ExpressionError as error:
@@ -100,7 +115,9 @@ def build_spec(
     retry = component.retry_settings
     return RunSpec(
         input_path=input_path,
-        mini_batch_size=_mini_batch_size(component.mini_batch_size, name),
+        mini_batch_size=mini_batch_bytes(component.mini_batch_size, name)
+        if tabular
+        else _mini_batch_size(component.mini_batch_size, name),
         entry_script=str(entry_script),
         script_arguments=script_arguments,
         search_path=list(dict.fromkeys([str(workdir), str(code), str(entry_script.parent)])),
@@ -113,6 +130,8 @@ def build_spec(
         logging_level=str(component.logging_level or "INFO").upper(),
         append_row_to=append_row_to,
         environment=worker_variables(append_row_to, outputs, workdir),
+        table=table,
+        partition_keys=partition_keys,
     )
 
 
@@ -145,23 +164,18 @@ def _int(value: Any, default: int) -> int:
     return default if value is None else int(value)
 
 
-def _input_data(component: Any, inputs: dict[str, object], name: str) -> str:
+def _input_data(component: Any, inputs: dict[str, object], name: str) -> tuple[str, bool]:
+    """The path of the input to split, and whether it is an mltable input."""
     reference = _reference(component.input_data)
     if reference is None or reference.kind != "inputs":
         raise MlopsError(
             f"{name}: input_data must be ${{{{inputs.<name>}}}}, got {component.input_data!r}."
         )
     declared = (component.inputs or {}).get(reference.name)
-    kind = getattr(declared, "type", None)
-    if kind == "mltable":
-        raise MlopsError(
-            f"{name}: input {reference.name} is mltable: the local runner splits uri_folder and "
-            "uri_file inputs (mini_batch_size = files per mini-batch). Fix: use a folder of files."
-        )
     value = inputs.get(reference.name)
     if value is None:
         raise MlopsError(f"{name}: input_data {reference.name} has no value. Fix: bind it.")
-    return str(value)
+    return str(value), getattr(declared, "type", None) == "mltable"
 
 
 def _mini_batch_size(value: Any, name: str) -> int:
@@ -169,7 +183,8 @@ def _mini_batch_size(value: Any, name: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise MlopsError(
             f"{name}: mini_batch_size {text!r}: for a folder of files it is the number of files "
-            "per mini-batch, a whole number >= 1 (sizes such as 10kb apply to mltable inputs)."
+            "per mini-batch, a whole number >= 1 (sizes such as 10kb apply to tabular mltable "
+            "inputs)."
         )
     return int(text)
 

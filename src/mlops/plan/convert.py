@@ -321,6 +321,7 @@ def _parallel(component: Any) -> ParallelSpec:
         error_threshold=getattr(component, "error_threshold", None),
         mini_batch_error_threshold=getattr(component, "mini_batch_error_threshold", None),
         logging_level=getattr(component, "logging_level", None),
+        partition_keys=tuple(str(key) for key in getattr(component, "partition_keys", None) or ()),
     )
 
 

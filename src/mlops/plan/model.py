@@ -110,6 +110,8 @@ class ParallelSpec:
     error_threshold: int | None
     mini_batch_error_threshold: int | None
     logging_level: str | None
+    # One mini-batch per distinct combination of these columns of an mltable input.
+    partition_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

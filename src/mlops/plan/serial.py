@@ -76,6 +76,7 @@ def _parallel_from_json(data: dict[str, Any]) -> ParallelSpec:
     data["inputs"] = {name: input_spec_from_json(spec) for name, spec in data["inputs"].items()}
     data["resources"] = Resources(**data["resources"])
     data["retry_settings"] = RetrySettings(**data["retry_settings"])
+    data["partition_keys"] = tuple(data.get("partition_keys") or ())
     return ParallelSpec(**data)
 
 

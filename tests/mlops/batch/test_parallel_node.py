@@ -70,7 +70,7 @@ def test_node_command_runs_the_driver_on_the_components_settings(tmp_path: Path)
         ),
         (
             {"inputs": {"scoring_data": {"type": "mltable"}, "model": {"type": "mlflow_model"}}},
-            "is mltable",
+            "has no MLTable file",
         ),
     ],
 )
