@@ -12,12 +12,20 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Where PYTHONDONTWRITEBYTECODE is set (as on these machines and some CI images), pytest would
+# rewrite and compile every test module again in every worker, and Python compile src/ again:
+# 2.8 s of CPU per process that collects the suite (9.4 s -> 6.6 s). The caches go to the
+# __pycache__ folders git and Azure ML's code snapshots ignore; the processes the tests start
+# keep the variable, so no test's copy or snapshot gains a file.
+sys.dont_write_bytecode = False
 
 # The modules that take longest, longest first (JUnit times, 2 cores, December 2026): each
 # holds a worker for minutes. A module not listed (a new one) runs after these, slow ones first;

@@ -43,6 +43,8 @@ def write_file(path: Path, data: bytes, mode: int) -> None:
 
 
 def _remove_empty_folders(root: Path, files: set[Path]) -> None:
+    """Remove the folders the moved files leave empty, or holding only Python's bytecode cache
+    (`make setup` compiles src/, so the sample's package folder has one): no stale package."""
     for folder in sorted(
         {parent for file in files for parent in file.parents}, key=lambda p: -len(p.parts)
     ):
@@ -50,6 +52,6 @@ def _remove_empty_folders(root: Path, files: set[Path]) -> None:
             folder != root
             and root in folder.parents
             and folder.is_dir()
-            and not any(folder.iterdir())
+            and all(entry.name == "__pycache__" for entry in folder.iterdir())
         ):
             shutil.rmtree(folder)
