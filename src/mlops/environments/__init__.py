@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from mlops.environments.modes import current_mode
 from mlops.environments.overlay import make_overlay
 from mlops.errors import MlopsError
+from mlops.home import mlops_home
 
 if TYPE_CHECKING:
     from mlops.environments.choose import Prepared
@@ -45,19 +46,22 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_prepared: dict[tuple[str, str, str], Prepared] = {}
+# (mode, kind, specification token, local state folder): a build lives under one MLOPS_HOME,
+# so a process that moves to another (a test, a library caller) does not reuse the old one's.
+MemoKey = tuple[str, str, str, str]
+_prepared: dict[MemoKey, Prepared] = {}
 # The builds `prepare_all` saw fail, by memo key: the message each node that needs one fails with.
-_failed: dict[tuple[str, str, str], str] = {}
+_failed: dict[MemoKey, str] = {}
 _lock = threading.Lock()
 _BUILDS_AT_ONCE = 2
 # The node's own interpreter (its overlay's), which a parallel node's workers run on.
 PYTHON_VARIABLE = "MLOPS_ENVIRONMENT_PYTHON"
 
 
-def _memo_key(wanted: Wanted | None, kind: str) -> tuple[str, str, str]:
+def _memo_key(wanted: Wanted | None, kind: str) -> MemoKey:
     from mlops.environments.spec import cache_token  # deferred: see the note at the top
 
-    return (current_mode(), kind, cache_token(wanted))
+    return (current_mode(), kind, cache_token(wanted), str(mlops_home()))
 
 
 def prepared_for(wanted: Wanted | None, kind: str = "node") -> Prepared:
@@ -121,7 +125,7 @@ def prepare_all(environments: Iterable[Wanted | None], kind: str = "node") -> li
     Raises:
         UsageError: MLOPS_ENV_MODE is not a mode.
     """
-    distinct: dict[tuple[str, str, str], Wanted | None] = {}
+    distinct: dict[MemoKey, Wanted | None] = {}
     for wanted in environments:
         distinct.setdefault(_memo_key(wanted, kind), wanted)
     if not distinct:
