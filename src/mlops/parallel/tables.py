@@ -151,6 +151,8 @@ def _files(paths: list[Any], base: Path, file: Path) -> list[str]:
                 f"{file}: paths: {kind} {value} is in the cloud; local runs read local files. "
                 "Fix: a path relative to the MLTable file."
             )
+        if Path(value).is_absolute() or ".." in Path(value).parts:
+            raise _outside(file, kind, value, base)
         if kind == "pattern":
             matches = sorted(path for path in base.glob(value.removeprefix("./")) if path.is_file())
         elif kind == "folder":
@@ -159,10 +161,21 @@ def _files(paths: list[Any], base: Path, file: Path) -> list[str]:
             matches = [base / value] if (base / value).is_file() else []
         if not matches:
             raise MlopsError(f"{file}: paths: {kind} {value} matches no file under {base}.")
+        # A symlink inside the folder may still lead out of it: its target counts.
+        if any(not path.resolve().is_relative_to(base) for path in matches):
+            raise _outside(file, kind, value, base)
         found.extend(str(path) for path in matches)
     if not found:
         raise MlopsError(f"{file}: paths lists no file. Fix: add a file, folder or pattern.")
     return found
+
+
+def _outside(file: Path, kind: str, value: str, base: Path) -> MlopsError:
+    """Nothing reads outside the folder the user bound as the input."""
+    return MlopsError(
+        f"{file}: paths: {kind} {value} reads outside the MLTable's folder {base}. "
+        "Fix: a path relative to the MLTable file, to a file inside its folder."
+    )
 
 
 def _step(step: Any, file: Path) -> dict[str, Any]:

@@ -118,6 +118,32 @@ def test_a_table_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "file: ../secret.csv",
+        "file: {outside}/secret.csv",
+        "folder: {outside}",
+        "pattern: ../*.csv",
+        "pattern: {outside}/*.csv",
+        "file: ./link.csv",
+    ],
+)
+def test_a_path_outside_the_mltables_folder_is_refused_in_one_line(
+    tmp_path: Path, path: str
+) -> None:
+    """Nothing reads outside the folder the user bound: `..`, an absolute path or a symlink
+    that leads out of the MLTable's folder is refused before a row is read."""
+    (tmp_path / "secret.csv").write_text("a\n1\n")
+    read = "transformations:\n  - read_delimited: {}\n"
+    mltable = f"paths:\n  - {path.format(outside=tmp_path)}\n{read}"
+    folder = make_table(tmp_path / "t", mltable, {"a.csv": "a\n2\n"})
+    (folder / "link.csv").symlink_to(tmp_path / "secret.csv")
+    with pytest.raises(MlopsError, match=r"outside the MLTable's folder .* Fix: ") as raised:
+        load_table(folder, "node")
+    assert "\n" not in str(raised.value)
+
+
 def test_partition_format_path_column_take_and_headerless_files(tmp_path: Path) -> None:
     mltable = """\
 paths:
