@@ -144,6 +144,19 @@ def test_a_path_outside_the_mltables_folder_is_refused_in_one_line(
     assert "\n" not in str(raised.value)
 
 
+def test_keep_columns_naming_a_missing_column_is_one_line(tmp_path: Path) -> None:
+    mltable = (
+        "paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimited: {}\n"
+        "  - keep_columns: [a, z]\n"
+    )
+    folder = make_table(tmp_path / "t", mltable, {"a.csv": "a,b\n1,2\n"})
+    with pytest.raises(
+        MlopsError, match=r"cannot be read: keep_columns: z is not a column"
+    ) as raised:
+        table_batches(load_table(folder, "node"), 100, [])
+    assert "\n" not in str(raised.value)
+
+
 def test_partition_format_path_column_take_and_headerless_files(tmp_path: Path) -> None:
     mltable = """\
 paths:

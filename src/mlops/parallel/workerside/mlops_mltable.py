@@ -126,6 +126,10 @@ def _transform(frame: Any, step: dict[str, Any], base: Path) -> Any:
     if name == "drop_columns":
         return frame.drop(columns=_columns(value), errors="ignore")
     if name == "keep_columns":
+        missing = [column for column in _columns(value) if column not in frame.columns]
+        if missing:
+            known = ", ".join(str(column) for column in frame.columns if column != _SOURCE)
+            raise ValueError(f"keep_columns: {', '.join(missing)} is not a column ({known})")
         return frame[[*_columns(value), _SOURCE]]
     if name == "extract_columns_from_partition_format":
         fields = value["partition_format"] if isinstance(value, dict) else value
