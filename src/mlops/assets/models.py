@@ -344,6 +344,11 @@ def find_model(name: str, version: str | None = None, *, local: bool = True) -> 
     if chosen:
         asset = _asset(chosen[0], client)
         return _materialised(asset) if local else asset
+    if version is None and versions:
+        raise NotFoundError(
+            f"every version of model {name!r} is archived, so it has no latest. "
+            f"Fix: give a version, or `mlops model restore -n {name}`."
+        )
     listed = ", ".join(azure_version(v) for v in versions) or "none"
     raise NotFoundError(
         f"model {name!r} has no version {version!r}; versions that exist: {listed}."

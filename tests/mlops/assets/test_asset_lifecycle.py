@@ -189,3 +189,15 @@ def test_model_stage_is_kept_shown_and_updated(cli, mlops_home, model_folder, tm
     assert "--datastore lake" in cli.error(
         "model", "create", "-n", "m", "-p", str(model_folder), "--datastore", "lake"
     )
+
+
+def test_a_model_with_every_version_archived_has_no_latest_and_says_the_fix(
+    cli, mlops_home, model_folder
+):
+    cli.ok("model", "create", "-n", "m", "-p", str(model_folder))
+    cli.ok("model", "archive", "-n", "m")  # every version
+    assert cli.ok("model", "show", "-n", "m", "-v", "1")["version"] == "1"
+    error = cli.error("model", "show", "-n", "m", "-l", "latest")
+    assert "every version of model 'm' is archived" in error
+    assert "Fix: give a version, or `mlops model restore -n m`." in error
+    assert "\n" not in error.strip()
