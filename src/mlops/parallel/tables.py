@@ -151,10 +151,13 @@ def _files(paths: list[Any], base: Path, file: Path) -> list[str]:
                 f"{file}: paths: {kind} {value} is in the cloud; local runs read local files. "
                 "Fix: a path relative to the MLTable file."
             )
-        if Path(value).is_absolute() or ".." in Path(value).parts:
-            raise _outside(file, kind, value, base)
         if kind == "pattern":
-            matches = sorted(path for path in base.glob(value.removeprefix("./")) if path.is_file())
+            pattern = value.removeprefix("./")
+            if Path(pattern).is_absolute():  # pathlib globs only relative patterns
+                if not Path(pattern).is_relative_to(base):
+                    raise _outside(file, kind, value, base)
+                pattern = str(Path(pattern).relative_to(base))
+            matches = sorted(path for path in base.glob(pattern) if path.is_file())
         elif kind == "folder":
             matches = sorted(path for path in (base / value).rglob("*") if path.is_file())
         else:

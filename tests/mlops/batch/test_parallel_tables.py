@@ -144,6 +144,15 @@ def test_a_path_outside_the_mltables_folder_is_refused_in_one_line(
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("path", ["file: ./sub/../a.csv", "pattern: {inside}/*.csv"])
+def test_a_path_that_stays_inside_the_mltables_folder_is_read(tmp_path: Path, path: str) -> None:
+    folder = tmp_path / "t"
+    read = "transformations:\n  - read_delimited: {}\n"
+    mltable = f"paths:\n  - {path.format(inside=folder.resolve())}\n{read}"
+    make_table(folder, mltable, {"a.csv": "a\n2\n", "sub/b.txt": "x"})
+    assert read_table(load_table(folder, "node"))["a"].tolist() == [2]
+
+
 def test_keep_columns_naming_a_missing_column_is_one_line(tmp_path: Path) -> None:
     mltable = (
         "paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimited: {}\n"
