@@ -10,11 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import jobstore as store
-from mlops.engine.status import with_live_status
+from mlops.engine.status import LIVE_STATUSES, with_live_status
 from mlops.errors import MlopsError, UsageError
 from mlops.overrides import Overrides, edited
-
-_LIVE = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 
 
 def archive_job(name: str, archived: bool) -> None:
@@ -30,7 +28,7 @@ def archive_job(name: str, archived: bool) -> None:
 
 def _archive(name: str, archived: bool) -> None:
     record = with_live_status(store.load(name))
-    if archived and record.get("status") in _LIVE:
+    if archived and record.get("status") in LIVE_STATUSES:
         raise MlopsError(
             f"job {name} is {record['status']}: only a job that has ended can be archived, as "
             f"on Azure. Fix: wait for it (`mlops job stream -n {name}`) or cancel it."

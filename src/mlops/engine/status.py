@@ -15,7 +15,8 @@ from mlops.engine.record import JobRecord
 from mlops.identity import Identity, identify, still_running
 
 _ENDED_EARLY = "the engine process running this job ended before the job did"
-_LIVE = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
+# The statuses of a job or node that has not ended yet.
+LIVE_STATUSES = frozenset({"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"})
 
 
 def engine_identity() -> dict[str, Any]:
@@ -28,12 +29,12 @@ def engine_identity() -> dict[str, Any]:
 def with_live_status(record: dict[str, Any]) -> dict[str, Any]:
     """The record, with Running turned Failed (the job and its running nodes) when its engine
     process no longer runs; what `job show` and `job list` both print."""
-    if record.get("status") not in _LIVE or engine_runs(record):
+    if record.get("status") not in LIVE_STATUSES or engine_runs(record):
         return record
     typed = JobRecord.from_json(record)
     jobs = {
         node_id: replace(node, status="Failed", message=_ENDED_EARLY)
-        if node.status in _LIVE
+        if node.status in LIVE_STATUSES
         else node
         for node_id, node in typed.jobs.items()
     }

@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from mlops.engine.status import current_record
+from mlops.engine.status import LIVE_STATUSES, current_record
 
-_LIVE = {"Running", "NotStarted", "Queued", "Preparing", "CancelRequested"}
 _POLL_SECONDS = 0.5
 
 
@@ -27,7 +26,7 @@ def stream_job(name: str, out: TextIO, *, poll_seconds: float = _POLL_SECONDS) -
     out.write(f"RunId: {name}\n\n")
     while True:
         record = current_record(name)
-        done = record.get("status") not in _LIVE
+        done = record.get("status") not in LIVE_STATUSES
         # Read after the record: once it says the job ended, every log is complete.
         for node, entry in _by_start(record):
             prefix = "" if record.get("type") == "command" else f"[{node}] "
