@@ -29,10 +29,16 @@ def archive(kind: str, name: str, version: str | None, label: str | None, archiv
         NotFoundError: No such asset or version.
     """
     if version is not None and label is not None:
-        raise UsageError(f"give at most one of --version and --label for {kind} {name!r}.")
+        raise UsageError(
+            f"--version and --label both given for {kind} {name!r}. Fix: give one of them, or "
+            "neither for every version."
+        )
     if label is not None:
         if label != "latest":
-            raise UsageError(f"label {label!r} is not supported locally; only 'latest' is.")
+            raise UsageError(
+                f"label {label!r} is not supported locally; only 'latest' is. Fix: `-l latest`, "
+                "or `-v VERSION`."
+            )
         is_model = kind == "model"
         latest = find_model(name, None, local=False) if is_model else catalog.find(kind, name)
         version = latest.version

@@ -201,3 +201,13 @@ def test_a_model_with_every_version_archived_has_no_latest_and_says_the_fix(
     assert "every version of model 'm' is archived" in error
     assert "Fix: give a version, or `mlops model restore -n m`." in error
     assert "\n" not in error.strip()
+
+
+def test_a_version_and_a_label_together_or_another_label_say_the_fix(cli, make_csv, tmp_path):
+    _two_data_versions(cli, make_csv, tmp_path)
+
+    both = cli.error("data", "archive", "-n", "rows", "-v", "1", "-l", "latest", code=2)
+    assert "--version and --label both given for data 'rows'. Fix: give one of them" in both
+    other = cli.error("data", "archive", "-n", "rows", "-l", "production", code=2)
+    assert "label 'production' is not supported locally; only 'latest' is. Fix:" in other
+    assert cli.ok("data", "list", "-n", "rows", "--query", "[].version") == ["2", "1"]
