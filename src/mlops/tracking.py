@@ -18,9 +18,17 @@ DATABASE_NAME = "mlflow.db"
 
 
 def tracking_uri() -> str:
-    """The tracking and registry URI: `$MLFLOW_TRACKING_URI` or the local SQLite store."""
+    """The tracking and registry URI: `$MLFLOW_TRACKING_URI` or the local SQLite store.
+
+    A relative SQLite file (`sqlite:///mlflow.db`, three slashes) is the working directory's,
+    as MLflow opens it; it is made absolute so that the store checks, which open it by a file
+    URI, and a step started in another folder all use that same file.
+    """
     configured = os.environ.get("MLFLOW_TRACKING_URI")
     if configured:
+        path = configured.removeprefix("sqlite:///")
+        if path != configured and path and not path.startswith(":") and "?" not in path:
+            return f"sqlite:///{Path(path).absolute().as_posix()}"
         return configured
     return f"sqlite:///{mlops_home() / DATABASE_NAME}"
 

@@ -150,3 +150,19 @@ def _environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")} | {
         "MLFLOW_DISABLE_TELEMETRY": "true"
     }
+
+
+def test_a_relative_sqlite_uri_is_the_store_in_the_working_directory(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `sqlite:///mlflow.db` (three slashes) is MLflow's store in the working directory: the
+    # second command on it was refused with "relative path can't be expressed as a file URI".
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
+    assert tracking.local_database() == tmp_path / "mlflow.db"
+    # A step started in another folder (its own working directory) uses the same file.
+    assert tracking.mlflow_environment()["MLFLOW_TRACKING_URI"] == f"sqlite:///{tmp_path}/mlflow.db"
+    assert tracking.experiment_id("exp") == "1"
+    tracking.check_store()
+    assert tracking.experiment_id("exp") == "1"
+    assert (tmp_path / "mlflow.db").is_file()
