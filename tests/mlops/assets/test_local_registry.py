@@ -81,3 +81,27 @@ def test_resolving_a_model_imports_no_mlflow(registered: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "False"]
+
+
+def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
+    registered: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MLflow answers for its active workspace only (and, workspaces off, refuses a store with a
+    # model outside the default one); these tables hold every workspace's rows side by side.
+    database = tracking.local_database()
+    assert database is not None
+    assert [v.version for v in localregistry.model_versions(database, registered) or []] == [
+        "1",
+        "2",
+        "3",
+    ]
+    monkeypatch.setenv("MLFLOW_ENABLE_WORKSPACES", "true")
+    assert localregistry.model_versions(database, registered) is None
+    monkeypatch.delenv("MLFLOW_ENABLE_WORKSPACES")
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO registered_models (name, workspace) VALUES ('m', 'team')")
+        connection.execute(
+            "INSERT INTO model_versions (name, version, current_stage, source, workspace) "
+            "VALUES ('m', 1, 'None', '/elsewhere', 'team')"
+        )
+    assert localregistry.model_versions(database, registered) is None
