@@ -67,7 +67,8 @@ def copy_template(database: Path) -> bool:
         storecheck.check_database(template, schema=storecheck.mlflow_schema)
     except storecheck.DamagedStore as error:
         logger.warning("%s; removed, MLflow makes the store (and a new template)", error)
-        template.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only cache: MLflow makes every store
+            template.unlink(missing_ok=True)
         return False
     try:
         _copy(template, database)

@@ -166,3 +166,23 @@ def test_a_relative_sqlite_uri_is_the_store_in_the_working_directory(
     tracking.check_store()
     assert tracking.experiment_id("exp") == "1"
     assert (tmp_path / "mlflow.db").is_file()
+
+
+def test_a_damaged_template_in_a_cache_that_cannot_be_written_is_left_to_mlflow(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    template.write_bytes(b"not a database")
+    database = _new_home(tmp_path, monkeypatch, "home")
+    unlink = Path.unlink
+
+    def read_only_cache(path: Path, missing_ok: bool = False) -> None:
+        if path.parent == cache:  # as in a read-only folder (the tests run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", read_only_cache)
+    assert not storetemplate.copy_template(database)
+    assert template.read_bytes() == b"not a database" and not database.exists()
