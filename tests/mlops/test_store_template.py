@@ -186,3 +186,17 @@ def test_a_damaged_template_in_a_cache_that_cannot_be_written_is_left_to_mlflow(
     monkeypatch.setattr(Path, "unlink", read_only_cache)
     assert not storetemplate.copy_template(database)
     assert template.read_bytes() == b"not a database" and not database.exists()
+
+
+def test_a_sqlite_uri_with_a_query_is_the_file_before_it(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLAlchemy reads `?timeout=20` as an option of the connection: the store is `m.db`. The
+    # template was copied to a file named `m.db?timeout=20`, which MLflow never opened.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///m.db?timeout=20")
+    assert tracking.local_database() == tmp_path / "m.db"
+    assert tracking.tracking_uri() == f"sqlite:///{tmp_path}/m.db?timeout=20"
+    assert tracking.experiment_id("exp") == "1"
+    tracking.check_store()
+    assert sorted(path.name for path in tmp_path.glob("m.db*")) == ["m.db", "m.db.lock"]
