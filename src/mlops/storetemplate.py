@@ -10,7 +10,8 @@ clone, another `MLOPS_HOME`, a test's -- is a copy of it with that row written a
 it. A store made so needs no MLflow at all: a job on it starts no tracker process.
 
 Safe when several processes make the template or a store at once: each writes its own
-temporary file and renames it into place (atomic), so a reader sees a whole file or none.
+temporary file and links or renames it into place (atomic), so a reader sees a whole file or
+none, and a store made meanwhile is never replaced.
 Where the cache cannot be written, MLflow makes every store itself, as before.
 """
 
@@ -106,7 +107,7 @@ def make_template() -> Path | None:
 
 
 def _copy(template: Path, database: Path) -> None:
-    """Copy `template` to `database` through a temporary file renamed into place, with the
+    """Copy `template` to `database` through a temporary file linked into place, with the
     Default experiment's row as MLflow would write it here and now."""
     database.parent.mkdir(parents=True, exist_ok=True)
     name = _unique(database)
@@ -119,9 +120,22 @@ def _copy(template: Path, database: Path) -> None:
                 "last_update_time = ? WHERE experiment_id = ?",
                 (default_artifact_location(), now, now, DEFAULT_EXPERIMENT_ID),
             )
-        os.replace(name, database)
+        _place(name, database)
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _place(name: Path, database: Path) -> None:
+    """Give the finished copy its name only if no store has it: an MLflow that opens the store
+    without this tool's lock (a step's, the sample's register step) may have made it meanwhile,
+    and its rows are kept."""
+    try:
+        os.link(name, database)  # atomic, and fails where the name is taken
+    except FileExistsError:
+        logger.debug("%s was made meanwhile; the copy of the template is dropped", database)
+    except OSError:  # a file system without hard links: the rename, as close as it gets
+        if not database.exists():
+            os.replace(name, database)
 
 
 def _unique(path: Path) -> Path:

@@ -200,3 +200,28 @@ def test_a_sqlite_uri_with_a_query_is_the_file_before_it(
     assert tracking.experiment_id("exp") == "1"
     tracking.check_store()
     assert sorted(path.name for path in tmp_path.glob("m.db*")) == ["m.db", "m.db.lock"]
+
+
+def test_a_store_another_process_made_meanwhile_is_kept(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, _migrated_mlflow_database: Path
+) -> None:
+    # A step's MLflow (or the sample's register step) opens the store without this tool's
+    # lock: a store it made while the template was being copied must not be replaced.
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    shutil.copyfile(_migrated_mlflow_database, template)
+    database = _new_home(tmp_path, monkeypatch, "home")
+    copyfile = shutil.copyfile
+
+    def meanwhile(source: Path, target: Path) -> None:
+        copyfile(source, target)
+        copyfile(_migrated_mlflow_database, database)
+        with sqlite3.connect(database) as connection:
+            connection.execute("UPDATE experiments SET name = 'theirs'")
+
+    monkeypatch.setattr(shutil, "copyfile", meanwhile)
+    assert storetemplate.copy_template(database)
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT name FROM experiments").fetchall() == [("theirs",)]
+    assert [path.name for path in database.parent.glob(".mlflow.db*")] == []
