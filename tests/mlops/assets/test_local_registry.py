@@ -105,3 +105,34 @@ def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
             "VALUES ('m', 1, 'None', '/elsewhere', 'team')"
         )
     assert localregistry.model_versions(database, registered) is None
+
+
+def test_similar_names_deleted_and_unfinished_versions_read_as_mlflow_gives_them(
+    mlops_home: Path, model_folder: Path
+) -> None:
+    # `_` and `%` are LIKE's wildcards and SQLite's LIKE ignores case: the names must match
+    # exactly. A deleted version is left out; one still or never registered is listed.
+    client = tracking.client()
+    names = ["m_1", "m%1", "M_1", "mx1"]
+    for name in names:
+        client.create_registered_model(name)
+        for _ in range(3 if name == "m_1" else 1):
+            client.create_model_version(name, source=str(model_folder))
+    client.delete_model_version("m_1", "2")
+    with sqlite3.connect(tracking.local_database()) as connection:
+        connection.execute(
+            "UPDATE model_versions SET status = 'PENDING_REGISTRATION' WHERE name = 'm_1' "
+            "AND version = 3"
+        )
+        connection.execute(
+            "UPDATE model_versions SET status = 'FAILED_REGISTRATION' WHERE name = 'M_1'"
+        )
+    for name in names:
+        theirs = [models._asset(v, client) for v in models._versions(client, name)]
+        listed = localregistry.model_versions(tracking.local_database(), name)
+        assert listed is not None
+        assert [models._asset(v, None) for v in listed] == theirs, name
+    assert [
+        v.version for v in localregistry.model_versions(tracking.local_database(), "m_1") or []
+    ] == ["1", "3"]
+    assert localregistry.model_versions(tracking.local_database(), "m_") is None
