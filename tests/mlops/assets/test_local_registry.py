@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,30 @@ def test_similar_names_deleted_and_unfinished_versions_read_as_mlflow_gives_them
         v.version for v in localregistry.model_versions(tracking.local_database(), "m_1") or []
     ] == ["1", "3"]
     assert localregistry.model_versions(tracking.local_database(), "m_") is None
+
+
+def test_a_store_being_written_reads_as_one_snapshot_and_waits_for_a_commit(
+    registered: str,
+) -> None:
+    database = tracking.local_database()
+    assert database is not None
+    writer = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    release = threading.Timer(0.3, writer.execute, ("ROLLBACK",))
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # a registration under way: readers go on
+        writer.execute(
+            "INSERT INTO model_versions (name, version, current_stage, source, status) "
+            "VALUES ('m', 4, 'None', '/new', 'READY')"
+        )
+        listed = localregistry.model_versions(database, registered)
+        assert [v.version for v in listed or []] == ["1", "2", "3"]
+        writer.execute("COMMIT")
+        writer.execute("BEGIN EXCLUSIVE")  # a commit being written: the read waits for it
+        release.start()
+        listed = localregistry.model_versions(database, registered)
+        assert [v.version for v in listed or []] == ["1", "2", "3", "4"]
+    finally:
+        release.cancel()
+        if release.ident is not None:
+            release.join()
+        writer.close()
