@@ -89,14 +89,18 @@ def make_template() -> Path | None:
     if template is None or template.is_file():
         return template
     # MLflow's import costs about a second: only a process that makes the template pays it.
-    from mlflow.tracking import MlflowClient
+    from mlflow.store.tracking import DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     try:
         template.parent.mkdir(parents=True, exist_ok=True)
         name = _unique(template)
         try:
-            uri = f"sqlite:///{name}"
-            MlflowClient(tracking_uri=uri, registry_uri=uri).search_experiments(max_results=1)
+            # The store MLflow's client makes for a new sqlite:/// URI (migrations, Default).
+            store = SqlAlchemyStore(f"sqlite:///{name}", DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH)
+            # Closes the file its pool keeps open: Windows renames no open file, and the
+            # template would never be made there (its temporary files left behind).
+            store.engine.dispose()
             os.replace(name, template)  # atomic: another maker's template is just as good
         finally:
             Path(name).unlink(missing_ok=True)
