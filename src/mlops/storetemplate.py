@@ -65,7 +65,7 @@ def copy_template(database: Path) -> bool:
     if template is None or not template.is_file():
         return False
     try:
-        storecheck.check_database(template, schema=storecheck.mlflow_schema)
+        storecheck.check_database(template, schema=_template_schema)
     except storecheck.DamagedStore as error:
         logger.warning("%s; removed, MLflow makes the store (and a new template)", error)
         with contextlib.suppress(OSError):  # a read-only cache: MLflow makes every store
@@ -77,6 +77,18 @@ def copy_template(database: Path) -> bool:
         logger.debug("store template %s not copied (%s): MLflow makes the store", template, error)
         return False
     return True
+
+
+def _template_schema(connection: sqlite3.Connection, path: Path) -> None:
+    """A store of the installed MLflow's schema, and not an empty database (which passes as a
+    new store, but from which no store can be copied).
+
+    Raises:
+        DamagedStore: No tables, or not the installed MLflow's schema.
+    """
+    if not storecheck.tables(connection):
+        raise storecheck.DamagedStore(f"store template {path} has no tables")
+    storecheck.mlflow_schema(connection, path)
 
 
 def make_template() -> Path | None:

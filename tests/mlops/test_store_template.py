@@ -238,3 +238,18 @@ def test_the_template_is_left_closed(cache: Path) -> None:
         with contextlib.suppress(OSError):
             opened.append(os.readlink(fd))
     assert [name for name in opened if name.startswith(str(cache))] == []
+
+
+def test_a_template_without_tables_is_dropped_and_made_again(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A whole SQLite file with no tables passes as a new store, but no store can be copied from
+    # it: kept, it sent every new store to MLflow's migrations for good.
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    with contextlib.closing(sqlite3.connect(template)) as connection:
+        connection.execute("PRAGMA user_version = 1")
+    database = _new_home(tmp_path, monkeypatch, "home")
+    assert not storetemplate.copy_template(database)
+    assert not template.exists() and not database.exists()
