@@ -58,7 +58,8 @@ def registry_lock() -> Iterator[None]:
         logger.info("registry %s: no registry-wide lock to take; re-checking without one", uri)
         yield
         return
-    path = Path(uri.removeprefix("sqlite:///") + ".register.lock")
+    # The store's file: a query (`?timeout=20`) is SQLAlchemy's connection option.
+    path = Path(uri.removeprefix("sqlite:///").partition("?")[0] + ".register.lock")
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

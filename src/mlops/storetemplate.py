@@ -10,7 +10,8 @@ clone, another `MLOPS_HOME`, a test's -- is a copy of it with that row written a
 it. A store made so needs no MLflow at all: a job on it starts no tracker process.
 
 Safe when several processes make the template or a store at once: each writes its own
-temporary file and renames it into place (atomic), so a reader sees a whole file or none.
+temporary file and links or renames it into place (atomic), so a reader sees a whole file or
+none, and a store made meanwhile is never replaced.
 Where the cache cannot be written, MLflow makes every store itself, as before.
 """
 
@@ -64,10 +65,11 @@ def copy_template(database: Path) -> bool:
     if template is None or not template.is_file():
         return False
     try:
-        storecheck.check_database(template, schema=storecheck.mlflow_schema)
+        storecheck.check_database(template, schema=_template_schema)
     except storecheck.DamagedStore as error:
         logger.warning("%s; removed, MLflow makes the store (and a new template)", error)
-        template.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only cache: MLflow makes every store
+            template.unlink(missing_ok=True)
         return False
     try:
         _copy(template, database)
@@ -75,6 +77,18 @@ def copy_template(database: Path) -> bool:
         logger.debug("store template %s not copied (%s): MLflow makes the store", template, error)
         return False
     return True
+
+
+def _template_schema(connection: sqlite3.Connection, path: Path) -> None:
+    """A store of the installed MLflow's schema, and not an empty database (which passes as a
+    new store, but from which no store can be copied).
+
+    Raises:
+        DamagedStore: No tables, or not the installed MLflow's schema.
+    """
+    if not storecheck.tables(connection):
+        raise storecheck.DamagedStore(f"store template {path} has no tables")
+    storecheck.mlflow_schema(connection, path)
 
 
 def make_template() -> Path | None:
@@ -87,14 +101,18 @@ def make_template() -> Path | None:
     if template is None or template.is_file():
         return template
     # MLflow's import costs about a second: only a process that makes the template pays it.
-    from mlflow.tracking import MlflowClient
+    from mlflow.store.tracking import DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     try:
         template.parent.mkdir(parents=True, exist_ok=True)
         name = _unique(template)
         try:
-            uri = f"sqlite:///{name}"
-            MlflowClient(tracking_uri=uri, registry_uri=uri).search_experiments(max_results=1)
+            # The store MLflow's client makes for a new sqlite:/// URI (migrations, Default).
+            store = SqlAlchemyStore(f"sqlite:///{name}", DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH)
+            # Closes the file its pool keeps open: Windows renames no open file, and the
+            # template would never be made there (its temporary files left behind).
+            store.engine.dispose()
             os.replace(name, template)  # atomic: another maker's template is just as good
         finally:
             Path(name).unlink(missing_ok=True)
@@ -105,7 +123,7 @@ def make_template() -> Path | None:
 
 
 def _copy(template: Path, database: Path) -> None:
-    """Copy `template` to `database` through a temporary file renamed into place, with the
+    """Copy `template` to `database` through a temporary file linked into place, with the
     Default experiment's row as MLflow would write it here and now."""
     database.parent.mkdir(parents=True, exist_ok=True)
     name = _unique(database)
@@ -118,9 +136,22 @@ def _copy(template: Path, database: Path) -> None:
                 "last_update_time = ? WHERE experiment_id = ?",
                 (default_artifact_location(), now, now, DEFAULT_EXPERIMENT_ID),
             )
-        os.replace(name, database)
+        _place(name, database)
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _place(name: Path, database: Path) -> None:
+    """Give the finished copy its name only if no store has it: an MLflow that opens the store
+    without this tool's lock (a step's, the sample's register step) may have made it meanwhile,
+    and its rows are kept."""
+    try:
+        os.link(name, database)  # atomic, and fails where the name is taken
+    except FileExistsError:
+        logger.debug("%s was made meanwhile; the copy of the template is dropped", database)
+    except OSError:  # a file system without hard links: the rename, as close as it gets
+        if not database.exists():
+            os.replace(name, database)
 
 
 def _unique(path: Path) -> Path:

@@ -18,11 +18,30 @@ DATABASE_NAME = "mlflow.db"
 
 
 def tracking_uri() -> str:
-    """The tracking and registry URI: `$MLFLOW_TRACKING_URI` or the local SQLite store."""
+    """The tracking and registry URI: `$MLFLOW_TRACKING_URI` or the local SQLite store.
+
+    A relative SQLite file (`sqlite:///mlflow.db`, three slashes) is the working directory's,
+    as MLflow opens it; it is made absolute so that the store checks, which open it by a file
+    URI, and a step started in another folder all use that same file.
+    """
     configured = os.environ.get("MLFLOW_TRACKING_URI")
     if configured:
+        path, query = _sqlite_file(configured)
+        if path is not None and not path.is_absolute():
+            return f"sqlite:///{path.absolute().as_posix()}{query}"
         return configured
     return f"sqlite:///{mlops_home() / DATABASE_NAME}"
+
+
+def _sqlite_file(uri: str) -> tuple[Path | None, str]:
+    """The file of a `sqlite:///` URI and its query (`?timeout=20`, options SQLAlchemy gives
+    the connection, not part of the file's name); no file for another URI or `:memory:`."""
+    if not uri.startswith("sqlite:///"):
+        return None, ""
+    path, mark, query = uri.removeprefix("sqlite:///").partition("?")
+    if not path or path == ":memory:":
+        return None, ""
+    return Path(path), mark + query
 
 
 def artifact_root() -> Path:
@@ -31,11 +50,8 @@ def artifact_root() -> Path:
 
 
 def local_database() -> Path | None:
-    """The local SQLite store's file, or None when MLflow points at a server."""
-    uri = tracking_uri()
-    if uri.startswith("sqlite:///"):
-        return Path(uri.removeprefix("sqlite:///"))
-    return None
+    """The local SQLite store's file, or None when MLflow points at a server (or memory)."""
+    return _sqlite_file(tracking_uri())[0]
 
 
 def registry_lock_file() -> Path | None:

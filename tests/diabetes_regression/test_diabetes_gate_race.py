@@ -151,3 +151,18 @@ def test_the_register_step_and_mlops_model_create_take_one_lock(tracked, tmp_pat
     creating.join(timeout=60)
     assert (str(step.version), created) == ("1", ["2"])
     assert sorted(int(version) for version, _ in model_versions(MODEL_NAME)) == [1, 2]
+
+
+def test_the_register_lock_is_beside_the_store_of_a_uri_with_a_query(tmp_path, monkeypatch):
+    """`?timeout=20` is SQLAlchemy's connection option, not part of the store's file name: the
+    step locked `m.db?timeout=20.register.lock`, `mlops model create` `m.db.register.lock`."""
+    from diabetes_regression.registry import registry_lock
+    from mlops import tracking
+
+    uri = f"sqlite:///{tmp_path}/m.db?timeout=20"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", uri)
+    with registry_lock():
+        pass
+    assert tracking.registry_lock_file() == tmp_path / "m.db.register.lock"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["m.db.register.lock"]

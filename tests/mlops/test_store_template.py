@@ -4,6 +4,7 @@ and stores and templates made at once by several processes all come out whole.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -150,3 +151,105 @@ def _environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")} | {
         "MLFLOW_DISABLE_TELEMETRY": "true"
     }
+
+
+def test_a_relative_sqlite_uri_is_the_store_in_the_working_directory(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `sqlite:///mlflow.db` (three slashes) is MLflow's store in the working directory: the
+    # second command on it was refused with "relative path can't be expressed as a file URI".
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
+    assert tracking.local_database() == tmp_path / "mlflow.db"
+    # A step started in another folder (its own working directory) uses the same file.
+    assert tracking.mlflow_environment()["MLFLOW_TRACKING_URI"] == f"sqlite:///{tmp_path}/mlflow.db"
+    assert tracking.experiment_id("exp") == "1"
+    tracking.check_store()
+    assert tracking.experiment_id("exp") == "1"
+    assert (tmp_path / "mlflow.db").is_file()
+
+
+def test_a_damaged_template_in_a_cache_that_cannot_be_written_is_left_to_mlflow(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    template.write_bytes(b"not a database")
+    database = _new_home(tmp_path, monkeypatch, "home")
+    unlink = Path.unlink
+
+    def read_only_cache(path: Path, missing_ok: bool = False) -> None:
+        if path.parent == cache:  # as in a read-only folder (the tests run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", read_only_cache)
+    assert not storetemplate.copy_template(database)
+    assert template.read_bytes() == b"not a database" and not database.exists()
+
+
+def test_a_sqlite_uri_with_a_query_is_the_file_before_it(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLAlchemy reads `?timeout=20` as an option of the connection: the store is `m.db`. The
+    # template was copied to a file named `m.db?timeout=20`, which MLflow never opened.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///m.db?timeout=20")
+    assert tracking.local_database() == tmp_path / "m.db"
+    assert tracking.tracking_uri() == f"sqlite:///{tmp_path}/m.db?timeout=20"
+    assert tracking.experiment_id("exp") == "1"
+    tracking.check_store()
+    assert sorted(path.name for path in tmp_path.glob("m.db*")) == ["m.db", "m.db.lock"]
+
+
+def test_a_store_another_process_made_meanwhile_is_kept(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, _migrated_mlflow_database: Path
+) -> None:
+    # A step's MLflow (or the sample's register step) opens the store without this tool's
+    # lock: a store it made while the template was being copied must not be replaced.
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    shutil.copyfile(_migrated_mlflow_database, template)
+    database = _new_home(tmp_path, monkeypatch, "home")
+    copyfile = shutil.copyfile
+
+    def meanwhile(source: Path, target: Path) -> None:
+        copyfile(source, target)
+        copyfile(_migrated_mlflow_database, database)
+        with sqlite3.connect(database) as connection:
+            connection.execute("UPDATE experiments SET name = 'theirs'")
+
+    monkeypatch.setattr(shutil, "copyfile", meanwhile)
+    assert storetemplate.copy_template(database)
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT name FROM experiments").fetchall() == [("theirs",)]
+    assert [path.name for path in database.parent.glob(".mlflow.db*")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
+def test_the_template_is_left_closed(cache: Path) -> None:
+    # Windows renames no open file: a template MLflow's pool kept open was never put in place.
+    template = storetemplate.make_template()
+    assert template is not None and template.is_file()
+    opened = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            opened.append(os.readlink(fd))
+    assert [name for name in opened if name.startswith(str(cache))] == []
+
+
+def test_a_template_without_tables_is_dropped_and_made_again(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A whole SQLite file with no tables passes as a new store, but no store can be copied from
+    # it: kept, it sent every new store to MLflow's migrations for good.
+    template = storetemplate.template_path()
+    assert template is not None
+    template.parent.mkdir(parents=True)
+    with contextlib.closing(sqlite3.connect(template)) as connection:
+        connection.execute("PRAGMA user_version = 1")
+    database = _new_home(tmp_path, monkeypatch, "home")
+    assert not storetemplate.copy_template(database)
+    assert not template.exists() and not database.exists()

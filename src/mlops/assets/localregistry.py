@@ -5,20 +5,24 @@ through MLflow costs its import and the opening of its store: 2-3.5 s of CPU mea
 of an online deployment's create, for a few rows. Only reads are done here, in one transaction,
 and only on a store whose schema revision this module was checked against
 (tests/mlops/assets/test_local_registry.py compares every field with MLflow's own answers).
-Anything else -- a server, a schema not known here, a model that does not exist (MLflow's error
-says so) -- goes through MLflow.
+Anything else -- a server, a schema not known here, MLflow workspaces, a model that does not
+exist (MLflow's error says so) -- goes through MLflow.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sqlite3
 from pathlib import Path
 
 # MLflow schema revisions whose registered_models, model_versions and model_version_tags tables
 # are read as below (MLflow 3.17).
 KNOWN_SCHEMAS = frozenset({"dc11669786a5"})
+# MLflow's DEFAULT_WORKSPACE_NAME: without workspaces (MLFLOW_ENABLE_WORKSPACES), MLflow reads
+# only its rows, and refuses a store that holds a model in another workspace.
+_DEFAULT_WORKSPACE = "default"
 # MLflow's STAGE_DELETED_INTERNAL: a version being deleted, which MLflow's searches leave out.
 _DELETED = "Deleted_Internal"
 
@@ -44,7 +48,7 @@ def model_versions(database: Path | None, name: str) -> list[ModelVersion] | Non
         The versions (none for a model without any); None when MLflow must answer: no local
         store, a schema revision not known here, an unreadable store, or no model `name`.
     """
-    if database is None or not database.is_file():
+    if database is None or not database.is_file() or _workspaces_enabled():
         return None
     try:
         with contextlib.closing(
@@ -64,6 +68,10 @@ def _read(connection: sqlite3.Connection, name: str) -> list[ModelVersion] | Non
     row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     if row is None or row[0] not in KNOWN_SCHEMAS:
         return None
+    if connection.execute(
+        "SELECT 1 FROM registered_models WHERE workspace != ? LIMIT 1", (_DEFAULT_WORKSPACE,)
+    ).fetchone():
+        return None  # another workspace's models: MLflow's own answer (or refusal) applies
     if (
         connection.execute("SELECT 1 FROM registered_models WHERE name = ?", (name,)).fetchone()
         is None
@@ -92,3 +100,9 @@ def _read(connection: sqlite3.Connection, name: str) -> list[ModelVersion] | Non
         )
         for version, created, description, user_id, source, storage_location in rows
     ]
+
+
+def _workspaces_enabled() -> bool:
+    """Whether MLflow reads the store by workspace (its MLFLOW_ENABLE_WORKSPACES, a boolean
+    variable): then the active workspace decides which rows are the model's."""
+    return os.environ.get("MLFLOW_ENABLE_WORKSPACES", "").lower() in ("true", "1")

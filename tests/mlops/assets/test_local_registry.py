@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,85 @@ def test_resolving_a_model_imports_no_mlflow(registered: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "False"]
+
+
+def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
+    registered: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MLflow answers for its active workspace only (and, workspaces off, refuses a store with a
+    # model outside the default one); these tables hold every workspace's rows side by side.
+    database = tracking.local_database()
+    assert database is not None
+    assert [v.version for v in localregistry.model_versions(database, registered) or []] == [
+        "1",
+        "2",
+        "3",
+    ]
+    monkeypatch.setenv("MLFLOW_ENABLE_WORKSPACES", "true")
+    assert localregistry.model_versions(database, registered) is None
+    monkeypatch.delenv("MLFLOW_ENABLE_WORKSPACES")
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO registered_models (name, workspace) VALUES ('m', 'team')")
+        connection.execute(
+            "INSERT INTO model_versions (name, version, current_stage, source, workspace) "
+            "VALUES ('m', 1, 'None', '/elsewhere', 'team')"
+        )
+    assert localregistry.model_versions(database, registered) is None
+
+
+def test_similar_names_deleted_and_unfinished_versions_read_as_mlflow_gives_them(
+    mlops_home: Path, model_folder: Path
+) -> None:
+    # `_` and `%` are LIKE's wildcards and SQLite's LIKE ignores case: the names must match
+    # exactly. A deleted version is left out; one still or never registered is listed.
+    client = tracking.client()
+    names = ["m_1", "m%1", "M_1", "mx1"]
+    for name in names:
+        client.create_registered_model(name)
+        for _ in range(3 if name == "m_1" else 1):
+            client.create_model_version(name, source=str(model_folder))
+    client.delete_model_version("m_1", "2")
+    with sqlite3.connect(tracking.local_database()) as connection:
+        connection.execute(
+            "UPDATE model_versions SET status = 'PENDING_REGISTRATION' WHERE name = 'm_1' "
+            "AND version = 3"
+        )
+        connection.execute(
+            "UPDATE model_versions SET status = 'FAILED_REGISTRATION' WHERE name = 'M_1'"
+        )
+    for name in names:
+        theirs = [models._asset(v, client) for v in models._versions(client, name)]
+        listed = localregistry.model_versions(tracking.local_database(), name)
+        assert listed is not None
+        assert [models._asset(v, None) for v in listed] == theirs, name
+    assert [
+        v.version for v in localregistry.model_versions(tracking.local_database(), "m_1") or []
+    ] == ["1", "3"]
+    assert localregistry.model_versions(tracking.local_database(), "m_") is None
+
+
+def test_a_store_being_written_reads_as_one_snapshot_and_waits_for_a_commit(
+    registered: str,
+) -> None:
+    database = tracking.local_database()
+    assert database is not None
+    writer = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    release = threading.Timer(0.3, writer.execute, ("ROLLBACK",))
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # a registration under way: readers go on
+        writer.execute(
+            "INSERT INTO model_versions (name, version, current_stage, source, status) "
+            "VALUES ('m', 4, 'None', '/new', 'READY')"
+        )
+        listed = localregistry.model_versions(database, registered)
+        assert [v.version for v in listed or []] == ["1", "2", "3"]
+        writer.execute("COMMIT")
+        writer.execute("BEGIN EXCLUSIVE")  # a commit being written: the read waits for it
+        release.start()
+        listed = localregistry.model_versions(database, registered)
+        assert [v.version for v in listed or []] == ["1", "2", "3", "4"]
+    finally:
+        release.cancel()
+        if release.ident is not None:
+            release.join()
+        writer.close()
