@@ -27,8 +27,8 @@ class Progress:
         self._last_signature: list[str] = []
         self._last_draw = 0.0
         self._job = ""
-        # The logs followed so far, read once more when their node ends (its last lines).
-        self._followed: set[str] = set()
+        # The nodes and trials whose log was read a last time, when they ended.
+        self._ended: set[str] = set()
         # Each sweep node's trial table, and its trials and best one as last reported.
         self._tables: dict[str, TrialTable] = {}
         self._trials: dict[str, tuple[list[Any], Any]] = {}
@@ -40,7 +40,7 @@ class Progress:
 
     def changed(self, node: str, status: str, seconds: float | None) -> None:
         """One node changed status (plain-line mode only; the live view redraws in tick)."""
-        if status != "Running":
+        if status != "Running" and node not in self._tables:  # a sweep node's log is the engine's
             self._follow_last(node)
         if self.live:
             return
@@ -69,7 +69,6 @@ class Progress:
         """Redraw the live view, and print new log lines when following logs."""
         if self.follow_logs:
             for node, path in logs.items():
-                self._followed.add(node)
                 self._follow(node, path)
         if not self.live:
             return
@@ -92,9 +91,10 @@ class Progress:
         self._drawn = len(lines)
 
     def _follow_last(self, node: str) -> None:
-        """Print the last lines of a followed log whose node (or trial) just ended."""
-        if node in self._followed:
-            self._followed.discard(node)
+        """Print the last lines of a node's (or trial's) log when it ends and logs are followed,
+        also of one that started and ended between two ticks, which no tick read."""
+        if self.follow_logs and node not in self._ended:
+            self._ended.add(node)
             self._follow(node, store.log_path(self._job, node))
 
     def _follow(self, node: str, path: Path) -> None:

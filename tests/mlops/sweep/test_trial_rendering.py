@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
+from mlops import jobstore as store
 from mlops.engine.plan import PlannedNode
 from mlops.engine.progress import Progress
 from mlops.engine.sweeps.job import is_sweep_file, trial_node
@@ -102,3 +103,24 @@ def test_the_live_view_draws_a_sweep_nodes_trials_under_it():
         ["…", "tune", "Running"],
         ["…", "tune/trial_0", "alpha=0.25", "Running", "score=0.5"],
     ]
+
+
+def test_a_trial_that_starts_and_fails_between_two_ticks_still_has_its_log_followed():
+    out = io.StringIO()
+    progress = Progress(out, follow_logs=True)
+    progress.started("j2", ["tune"])
+    log = store.log_path("j2", "tune/trial_2")
+    log.parent.mkdir(parents=True)
+    log.write_text("x=5.0 is above 4.0: failing as asked\n", encoding="utf-8")
+    trial = SimpleNamespace(
+        id="tune/trial_2",
+        metric=None,
+        suggestion=SimpleNamespace(parameters={"x": 5.0}),
+        state=SimpleNamespace(status="Failed", start_time=1.0, end_time=2.0, message="exit 1"),
+    )
+
+    progress.trials("tune", "score", [trial], None)  # no tick saw it running
+    progress.trials("tune", "score", [trial], None)
+
+    lines = out.getvalue().splitlines()
+    assert lines.count("[tune/trial_2] x=5.0 is above 4.0: failing as asked") == 1
