@@ -82,6 +82,13 @@ def edited(overrides: Overrides, data: Any) -> Any:
     return _applied(overrides, data)[0]
 
 
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields whose value differs between a document and its edited copy
+    (`edited`), added and removed ones included, sorted: what an update verb checks against
+    the fields it may change."""
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+
 def with_params(data: Any, params: list[dict[str, Any]]) -> dict[str, Any]:
     """A copy of the YAML document `data` with a `params_override` list applied, as
     azure-ai-ml applies it (a top-level None, from `--remove`, takes the field out)."""

@@ -11,7 +11,7 @@ from mlops.assets import catalog
 from mlops.assets.models import archive_model, find_model, update_model
 from mlops.assets.records import Asset
 from mlops.errors import UsageError
-from mlops.overrides import Overrides, edited
+from mlops.overrides import Overrides, changed_fields, edited
 
 
 def archive(kind: str, name: str, version: str | None, label: str | None, archived: bool) -> None:
@@ -67,11 +67,7 @@ def update(kind: str, name: str, version: str, overrides: Overrides) -> Asset:
         "tags": dict(asset.tags),
     }
     document = edited(overrides, current)
-    fixed = sorted(
-        key
-        for key in set(current) | set(document)
-        if current.get(key) != document.get(key) and key not in {"description", "tags"}
-    )
+    fixed = [key for key in changed_fields(current, document) if key not in {"description", "tags"}]
     if fixed:
         raise UsageError(
             f"{kind} {name}:{version}: {', '.join(fixed)} cannot change once registered; "

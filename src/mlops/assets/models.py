@@ -29,7 +29,7 @@ from mlops.assets.names import check_name, check_version
 from mlops.assets.records import Asset
 from mlops.errors import MlopsError, NotFoundError, UsageError
 from mlops.home import mlops_home
-from mlops.overrides import NO_OVERRIDES, Overrides, edited
+from mlops.overrides import NO_OVERRIDES, Overrides, changed_fields, edited
 
 logger = logging.getLogger(__name__)
 
@@ -489,9 +489,7 @@ def update_model(name: str, version: str, overrides: Overrides) -> Asset:
         "stage": asset.details["stage"],
     }
     document = edited(overrides, current)
-    changed = sorted(
-        key for key in set(current) | set(document) if current.get(key) != document.get(key)
-    )
+    changed = changed_fields(current, document)
     fixed = [key for key in changed if key not in {"description", "tags", "stage"}]
     if fixed:
         raise UsageError(

@@ -12,7 +12,7 @@ from typing import Any
 from mlops import jobstore as store
 from mlops.engine.status import LIVE_STATUSES, with_live_status
 from mlops.errors import MlopsError, UsageError
-from mlops.overrides import Overrides, edited
+from mlops.overrides import Overrides, changed_fields, edited
 
 
 def archive_job(name: str, archived: bool) -> None:
@@ -56,8 +56,8 @@ def _update(name: str, overrides: Overrides) -> None:
     record = with_live_status(store.load(name))
     current = {key: record.get(key) for key in ("name", "type", "status", *store.UPDATABLE)}
     document = edited(overrides, current)
-    changed = {key for key in set(current) | set(document) if current.get(key) != document.get(key)}
-    fixed = sorted(changed - set(store.UPDATABLE))
+    changed = changed_fields(current, document)
+    fixed = [key for key in changed if key not in store.UPDATABLE]
     if fixed:
         raise UsageError(
             f"job {name}: {', '.join(fixed)} cannot change once a job is created; update sets "
@@ -69,7 +69,7 @@ def _update(name: str, overrides: Overrides) -> None:
             f"job {name}: properties can be added or changed, not removed "
             f"({', '.join(sorted(gone))})."
         )
-    values = {key: document.get(key) for key in sorted(changed)}
+    values = {key: document.get(key) for key in changed}
     if "tags" in values:
         values["tags"] = {str(k): str(v) for k, v in (values["tags"] or {}).items()}
     if "properties" in values:
