@@ -23,7 +23,7 @@ from typing import Any
 
 from mlops import storecheck
 from mlops.assets.names import next_version
-from mlops.assets.records import Asset
+from mlops.assets.records import Asset, listed
 from mlops.errors import MlopsError, NotFoundError
 from mlops.home import mlops_home
 
@@ -238,14 +238,9 @@ def latest_of_each(kind: str, archived: str = "exclude") -> list[Asset]:
     rows = _query("SELECT * FROM assets WHERE kind = ? ORDER BY seq", (kind,))
     latest: dict[str, Asset] = {}
     for asset in map(_asset, rows):
-        if shown(asset, archived):
+        if listed(asset.archived, archived):
             latest[asset.name] = asset
     return [latest[name] for name in sorted(latest)]
-
-
-def shown(asset: Asset, archived: str) -> bool:
-    """Whether `list` shows `asset` when asked for "exclude", "include" or "only" archived."""
-    return {"exclude": not asset.archived, "only": asset.archived}.get(archived, True)
 
 
 def all_paths() -> list[Path]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mlops.assets import catalog
 from mlops.assets.models import find_model, list_models
-from mlops.assets.records import Asset
+from mlops.assets.records import Asset, listed
 from mlops.errors import MlopsError, UsageError
 
 
@@ -39,7 +39,7 @@ def list_assets(kind: str, name: str | None, archived: str = "exclude") -> list[
         found = list_models(name, archived)
     elif name:
         every = reversed(catalog.versions(kind, name))
-        found = [asset for asset in every if catalog.shown(asset, archived)]
+        found = [asset for asset in every if listed(asset.archived, archived)]
     else:
         found = catalog.latest_of_each(kind, archived)
     return [asset.to_az() for asset in found] if name else containers(found)

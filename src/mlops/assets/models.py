@@ -26,7 +26,7 @@ from mlops import tracking
 from mlops.assets import content, localregistry
 from mlops.assets.loading import load
 from mlops.assets.names import check_name, check_version
-from mlops.assets.records import Asset
+from mlops.assets.records import Asset, listed
 from mlops.errors import MlopsError, NotFoundError, UsageError
 from mlops.home import mlops_home
 from mlops.overrides import NO_OVERRIDES, Overrides, changed_fields, edited
@@ -418,19 +418,22 @@ def list_models(name: str | None = None, archived: str = "exclude") -> list[Asse
     """
     client = tracking.client()
 
-    def shown(version: Any) -> bool:
-        return {"exclude": not _archived(version), "only": _archived(version)}.get(archived, True)
-
     if name:
         if not _exists(client, name):
             return []
-        return [_asset(v, client) for v in reversed(_versions(client, name)) if shown(v)]
+        return [
+            _asset(v, client)
+            for v in reversed(_versions(client, name))
+            if listed(_archived(v), archived)
+        ]
     latest = []
     page_token = None
     while True:
         page = client.search_registered_models(max_results=1000, page_token=page_token)
         for registered in page:
-            versions = [v for v in _versions(client, registered.name) if shown(v)]
+            versions = [
+                v for v in _versions(client, registered.name) if listed(_archived(v), archived)
+            ]
             if versions:
                 latest.append(_asset(versions[-1], client))
         page_token = page.token

@@ -62,3 +62,9 @@ class Asset:
             shown.pop("type")
         shown.update(self.details)
         return dict(sorted(shown.items()))
+
+
+def listed(archived: bool, which: str) -> bool:
+    """Whether `list` shows a version that is (or is not) `archived` when asked for "exclude"
+    (az ml's default), "include" or "only" archived versions."""
+    return {"exclude": not archived, "only": archived}.get(which, True)
