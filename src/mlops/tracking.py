@@ -78,9 +78,18 @@ def check_store() -> None:
     if database is not None:
         # Under the creation lock: a store another process is creating is briefly 0 bytes.
         with FileLock(str(database) + ".lock"):
-            storecheck.check_database(database, schema=storecheck.mlflow_schema)
-            if not database.exists():
-                storetemplate.copy_template(database)
+            _checked_or_copied(database)
+
+
+def _checked_or_copied(database: Path) -> bool:
+    """Under the store's creation lock: refuse a damaged store, and make a missing one as a copy
+    of the cached template. Returns whether the store exists now (False: no template yet).
+
+    Raises:
+        DamagedStore: The database is not a whole MLflow store; it is left untouched.
+    """
+    storecheck.check_database(database, schema=storecheck.mlflow_schema)
+    return database.exists() or storetemplate.copy_template(database)
 
 
 def mlflow_environment() -> dict[str, str]:
@@ -118,8 +127,7 @@ def client():
     database = local_database()
     if database is not None:
         with FileLock(str(database) + ".lock"):
-            storecheck.check_database(database, schema=storecheck.mlflow_schema)
-            if not database.exists() and not storetemplate.copy_template(database):
+            if not _checked_or_copied(database):
                 storetemplate.make_template()
                 storetemplate.copy_template(database)  # else MLflow makes it just below
             mlflow_client = MlflowClient(tracking_uri=uri, registry_uri=uri)
