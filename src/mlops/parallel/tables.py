@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from mlops.documents import read_document
 from mlops.errors import MlopsError
 from mlops.parallel.workerside.mlops_mltable import READERS, read_table
 
@@ -53,18 +52,17 @@ def load_table(folder: Path, name: str) -> dict[str, Any]:
         (no `read_*` transformation: mini-batches of files, as for a uri_folder).
 
     Raises:
-        MlopsError: No MLTable file, a remote or missing path, a transformation not applied
-            locally.
+        MlopsError: No MLTable file, one that is not YAML (or too large to be one), a remote or
+            missing path, a transformation not applied locally.
     """
     file = Path(folder) / "MLTable"
     if not file.is_file():
         raise MlopsError(
             f"{name}: mltable input {folder} has no MLTable file. Fix: bind a folder with one."
         )
-    try:
-        document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise MlopsError(f"{file}: not valid YAML: {error}") from None
+    document = read_document(file).data or {}
+    if not isinstance(document, dict):
+        raise MlopsError(f"{file}: an MLTable file is a mapping (paths, transformations).")
     files = _files(document.get("paths") or [], file.parent.resolve(), file)
     steps = [_step(step, file) for step in document.get("transformations") or []]
     if steps and next(iter(steps[0])) not in READERS:

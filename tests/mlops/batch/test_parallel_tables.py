@@ -252,6 +252,8 @@ def test_column_types_are_inferred_as_mltable_infers_them(tmp_path: Path) -> Non
             "paths: folder azureml://datastores/d/paths/x is in the cloud",
         ),
         ("paths:\n  - file: ./missing.csv\n", "paths: file ./missing.csv matches no file"),
+        ("paths: [file: ./a.csv\n", "MLTable:2: yaml: invalid YAML"),
+        ("- file: ./a.csv\n", "an MLTable file is a mapping"),
     ],
 )
 def test_what_the_local_reader_cannot_apply_is_refused_when_the_node_starts(
