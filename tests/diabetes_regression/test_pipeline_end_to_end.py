@@ -22,6 +22,13 @@ def _registration(job: dict) -> dict:
     return json.loads((output_path(job["name"], "registration") / "registration.json").read_text())
 
 
+def _register_log(job: dict) -> str:
+    """What the register_model node printed (its log, stdout and stderr)."""
+    from mlops.jobstore import log_path
+
+    return log_path(job["name"], "register_model").read_text()
+
+
 def _versions() -> list[str]:
     from mlops import tracking
 
@@ -36,6 +43,9 @@ def test_pipeline_registers_once_and_then_only_a_better_model(
 
     first = engine.create_job(pipeline)
     assert first["experiment_name"] == "diabetes_regression"
+    assert "Registered model diabetes_regression_model version 1 (mse 3562.96).\n" in (
+        _register_log(first)
+    )
     registration = _registration(first)
     assert (registration["registered"], registration["version"]) == (True, "1")
     assert registration["decision"]["reason"] == (
@@ -48,7 +58,14 @@ def test_pipeline_registers_once_and_then_only_a_better_model(
     assert rerun["decision"]["new_value"] == rerun["decision"]["production_value"]
     assert _versions() == ["1"]
 
-    better = _registration(engine.create_job(pipeline, set_values=["inputs.alpha=0.01"]))
+    # The better model's line is the one test_diabetes_steps_in_sequence.py checked by hand
+    # (the same data and alpha): one training of the sample for it, not two.
+    better_job = engine.create_job(pipeline, set_values=["inputs.alpha=0.01"])
+    assert (
+        "Registered model diabetes_regression_model version 2 "
+        "(mse 3486.87 vs production v1 3562.96).\n"
+    ) in _register_log(better_job)
+    better = _registration(better_job)
     assert (better["registered"], better["version"]) == (True, "2")
     assert better["decision"]["new_value"] < better["decision"]["production_value"]
     assert _versions() == ["1", "2"]
