@@ -41,7 +41,6 @@ LONGEST = [
     "mlops/engine/test_engine_graph.py",
     "diabetes_regression/test_tune_pipeline_end_to_end.py",
     "mlops/engine/test_engine_reuse.py",
-    "mlops/batch/test_batch_end_to_end.py",
     "mlops/batch/test_batch_docs.py",
     "template/test_bootstrap.py",
     "workflows/test_train_workflow.py",
