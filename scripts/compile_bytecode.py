@@ -6,7 +6,14 @@
 takes every n-th file of the sorted list and compiles its share in one go, with compileall's own
 `compile_file` (same .pyc files, same timestamp invalidation, files already compiled skipped).
 
-Usage: python scripts/compile_bytecode.py [--exclude REGEX] FOLDER [FOLDER ...]
+`--only LIST` compiles, of each folder, only the files directly inside the subfolders LIST names
+(one path a line, relative to the folder; `#` starts a comment; a path that is not there is
+skipped). `--record LIST` writes such a list instead, compiling nothing: every subfolder where
+Python wrote bytecode, as the processes of a fresh clone's `make train` and `make deploy` do
+(see the Makefile).
+
+Usage: python scripts/compile_bytecode.py [--exclude REGEX] [--only LIST | --record LIST]
+       FOLDER [FOLDER ...]
 """
 
 from __future__ import annotations
@@ -20,17 +27,43 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+HEADER = "# Written by scripts/compile_bytecode.py --record: see its docstring and the Makefile.\n"
 
-def sources(folders: Sequence[Path], exclude: re.Pattern[str] | None) -> list[str]:
+
+def sources(
+    folders: Sequence[Path], exclude: re.Pattern[str] | None, only: Sequence[str] | None = None
+) -> list[str]:
     """The .py files under `folders` (symbolic links to folders not followed, as compileall),
-    sorted, less those whose full path `exclude` finds."""
+    sorted, less those whose full path `exclude` finds; with `only`, just the files directly in
+    those subfolders of each folder."""
     found = []
     for folder in folders:
-        for parent, children, files in os.walk(folder):
+        if only is None:
+            walked = os.walk(folder)
+        else:
+            walked = (next(os.walk(folder / sub), (None, [], [])) for sub in only)
+        for parent, children, files in walked:
             children[:] = sorted(name for name in children if name != "__pycache__")
             paths = (os.path.join(parent, name) for name in files if name.endswith(".py"))
             found += [path for path in paths if not (exclude and exclude.search(path))]
     return sorted(found)
+
+
+def read_list(path: Path) -> list[str]:
+    """The subfolders a list names (blank lines and `#` comments left out)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def compiled_folders(folder: Path) -> list[str]:
+    """The subfolders of `folder` (relative, sorted; `.` for itself) holding a __pycache__ with
+    bytecode in it."""
+    return sorted(
+        os.path.relpath(parent, folder)
+        for parent, _children, files in os.walk(folder)
+        if any(name.endswith(".py") for name in files)
+        and any(Path(parent, "__pycache__").glob("*.pyc"))
+    )
 
 
 def compile_share(files: Sequence[str]) -> bool:
@@ -49,12 +82,21 @@ def compile_all(files: Sequence[str], workers: int) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Compile the folders given on the command line; exit 1 when a file did not compile."""
+    """Compile the folders given on the command line (or record where bytecode is); exit 1 when
+    a file did not compile."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--exclude", type=re.compile, help="leave out paths this regex finds")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--only", type=Path, help="compile only the subfolders this file lists")
+    chosen.add_argument("--record", type=Path, help="write the subfolders holding bytecode")
     args = parser.parse_args(argv)
-    files = sources(args.folders, args.exclude)
+    if args.record:
+        found = sorted({sub for folder in args.folders for sub in compiled_folders(folder)})
+        args.record.write_text(HEADER + "".join(f"{sub}\n" for sub in found))
+        return 0
+    only = read_list(args.only) if args.only else None
+    files = sources(args.folders, args.exclude, only)
     return 0 if compile_all(files, os.cpu_count() or 1) else 1
 
 
