@@ -65,6 +65,10 @@ STEPS = {
 }
 
 DELETE_ENDPOINT = [".venv/bin/mlops", "online-endpoint", "delete", "-n", "diabetes-regression"]
+# --record: setup compiles nothing, then the list is written from where the steps (and `mlops
+# validate`, which `make test` and users run) wrote bytecode.
+RECORD = ROOT / "scripts" / "bytecode_folders.txt"
+NOTHING_LISTED = "IMPORTED=/dev/null"
 
 
 def _cpu() -> float:
@@ -79,15 +83,29 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     return time.perf_counter() - start, _cpu() - cpu
 
 
-def run(clone: Path, steps: list[str]) -> dict[str, tuple[float, float]]:
-    """Time `steps` in `clone`; the endpoint `make deploy` made is deleted afterwards."""
+def record(clone: Path, env: dict[str, str]) -> None:
+    """Write RECORD from where the clone's processes wrote bytecode in its site-packages."""
+    writing = {**env, "PYTHONDONTWRITEBYTECODE": ""}
+    subprocess.run([".venv/bin/mlops", "validate"], cwd=clone, env=writing, check=True)
+    [site] = (clone / ".venv" / "lib").glob("python*/site-packages")
+    script = ROOT / "scripts" / "compile_bytecode.py"
+    subprocess.run([".venv/bin/python", script, "--record", RECORD, site], cwd=clone, check=True)
+    print(f"wrote {RECORD}")
+
+
+def run(clone: Path, steps: list[str], recording: bool = False) -> dict[str, tuple[float, float]]:
+    """Time `steps` in `clone` (with `recording`, write RECORD after them); the endpoint
+    `make deploy` made is deleted afterwards."""
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV"}}
     env.pop("MLOPS_HOME", None)  # the clone's own .mlops, as a new user's
     figures = {}
     try:
         for step in steps:
-            figures[step] = timed(STEPS[step], clone, env)
+            command = [*STEPS[step], NOTHING_LISTED] if recording else STEPS[step]
+            figures[step] = timed(command, clone, env)
             print(f"{step}: {figures[step][0]:.1f} s wall, {figures[step][1]:.1f} s CPU")
+        if recording:
+            record(clone, env)
     finally:
         if "deploy" in steps:
             subprocess.run(
@@ -104,8 +122,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clone", type=Path, help="an existing clone to run the steps in")
     parser.add_argument("--steps", default="setup,train,deploy", help="comma-separated")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help=f"setup compiles nothing; then write {RECORD.relative_to(ROOT)} from the bytecode "
+        "the steps wrote (needs a new clone and every step)",
+    )
     args = parser.parse_args()
     steps = [step for step in args.steps.split(",") if step]
+    if args.record and (args.clone or steps != list(STEPS)):
+        parser.error("--record needs a new clone and every step")
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     scratch = None
     clone = args.clone
@@ -114,7 +140,7 @@ def main() -> None:
         clone = scratch / "clone"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     try:
-        figures = run(clone.resolve(), steps)
+        figures = run(clone.resolve(), steps, args.record)
     finally:
         if scratch is not None:
             subprocess.run(["chmod", "-R", "u+w", str(scratch)], check=False)

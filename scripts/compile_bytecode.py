@@ -6,11 +6,12 @@
 takes every n-th file of the sorted list and compiles its share in one go, with compileall's own
 `compile_file` (same .pyc files, same timestamp invalidation, files already compiled skipped).
 
-`--only LIST` compiles, of each folder, only the files directly inside the subfolders LIST names
-(one path a line, relative to the folder; `#` starts a comment; a path that is not there is
-skipped). `--record LIST` writes such a list instead, compiling nothing: every subfolder where
-Python wrote bytecode, as the processes of a fresh clone's `make train` and `make deploy` do
-(see the Makefile).
+`--only LIST` compiles, of each folder, only what LIST names: a subfolder (the files directly in
+it) or a .py file, one path a line, relative to the folder (`#` starts a comment; a path that is
+not there is skipped). `--record LIST` writes such a list instead, compiling nothing: where Python
+wrote bytecode, as the processes of a fresh clone's `make train` and `make deploy` do (see the
+Makefile and `benchmarks/fresh_clone.py --record`); a subfolder where at least half the files
+were compiled, otherwise those files.
 
 Usage: python scripts/compile_bytecode.py [--exclude REGEX] [--only LIST | --record LIST]
        FOLDER [FOLDER ...]
@@ -34,36 +35,44 @@ def sources(
     folders: Sequence[Path], exclude: re.Pattern[str] | None, only: Sequence[str] | None = None
 ) -> list[str]:
     """The .py files under `folders` (symbolic links to folders not followed, as compileall),
-    sorted, less those whose full path `exclude` finds; with `only`, just the files directly in
-    those subfolders of each folder."""
-    found = []
+    sorted, less those whose full path `exclude` finds; with `only`, just the files it names and
+    those directly in the subfolders it names."""
+    found = set()
     for folder in folders:
         if only is None:
             walked = os.walk(folder)
         else:
-            walked = (next(os.walk(folder / sub), (None, [], [])) for sub in only)
+            named = [sub for sub in only if sub.endswith(".py") and (folder / sub).is_file()]
+            walked = [(str(folder), [], named)]
+            walked += [next(os.walk(folder / sub), (None, [], [])) for sub in only]
         for parent, children, files in walked:
             children[:] = sorted(name for name in children if name != "__pycache__")
             paths = (os.path.join(parent, name) for name in files if name.endswith(".py"))
-            found += [path for path in paths if not (exclude and exclude.search(path))]
+            found.update(path for path in paths if not (exclude and exclude.search(path)))
     return sorted(found)
 
 
 def read_list(path: Path) -> list[str]:
-    """The subfolders a list names (blank lines and `#` comments left out)."""
+    """The subfolders and files a list names (blank lines and `#` comments left out)."""
     lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
     return [line for line in lines if line]
 
 
-def compiled_folders(folder: Path) -> list[str]:
-    """The subfolders of `folder` (relative, sorted; `.` for itself) holding a __pycache__ with
-    bytecode in it."""
-    return sorted(
-        os.path.relpath(parent, folder)
-        for parent, _children, files in os.walk(folder)
-        if any(name.endswith(".py") for name in files)
-        and any(Path(parent, "__pycache__").glob("*.pyc"))
-    )
+def recorded(folder: Path) -> list[str]:
+    """Where in `folder` Python wrote bytecode, relative and sorted (`.` for itself): each
+    subfolder where at least half the .py files were compiled, otherwise those files."""
+    entries = []
+    for parent, _children, files in os.walk(folder):
+        modules = {name for name in files if name.endswith(".py")}
+        cache = Path(parent, "__pycache__")
+        written = os.listdir(cache) if modules and cache.is_dir() else []
+        done = {name.split(".", 1)[0] + ".py" for name in written} & modules
+        relative = os.path.relpath(parent, folder)
+        if done and 2 * len(done) >= len(modules):
+            entries.append(relative)
+        else:
+            entries += [os.path.normpath(os.path.join(relative, name)) for name in done]
+    return sorted(entries)
 
 
 def compile_share(files: Sequence[str]) -> bool:
@@ -88,11 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--exclude", type=re.compile, help="leave out paths this regex finds")
     chosen = parser.add_mutually_exclusive_group()
-    chosen.add_argument("--only", type=Path, help="compile only the subfolders this file lists")
-    chosen.add_argument("--record", type=Path, help="write the subfolders holding bytecode")
+    chosen.add_argument("--only", type=Path, help="compile only what this file lists")
+    chosen.add_argument("--record", type=Path, help="write where bytecode was written")
     args = parser.parse_args(argv)
     if args.record:
-        found = sorted({sub for folder in args.folders for sub in compiled_folders(folder)})
+        found = sorted({entry for folder in args.folders for entry in recorded(folder)})
         args.record.write_text(HEADER + "".join(f"{sub}\n" for sub in found))
         return 0
     only = read_list(args.only) if args.only else None
