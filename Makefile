@@ -37,18 +37,26 @@ help: ## List the targets
 UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)/uv)
 # Bytecode: uv writes none, and where PYTHONDONTWRITEBYTECODE is set (as here and in some CI images)
 # Python never writes it either, so every process, and every pipeline step, would compile its
-# libraries from source (5.4 s vs 2.2 s of CPU for `import mlflow`). compileall writes it for all of
-# site-packages except what no process of the project imports: the test suites packages ship
-# (pandas/tests, scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py stay, as
-# sklearn's walk of its packages imports them) and databricks-sdk (MLflow's, for Databricks only).
-# Measured: 28 s of CPU where uv's --compile-bytecode took 38. An excluded module still works,
-# compiled in memory each time it is imported. Compiling only what the project imports (by
-# importing it) was measured too and saved no wall time (benchmarks/fresh_clone.py).
+# libraries from source (5.4 s vs 2.2 s of CPU for `import mlflow`). Compiling is CPU (1.3 ms a
+# file in compile() alone), so setup compiles only what a fresh clone's `make train`, `make deploy`
+# and `mlops validate` import: the folders and files $(IMPORTED) lists (4,800 of site-packages'
+# 10,200 files; `benchmarks/fresh_clone.py --record` writes it again after a dependency change).
+# The targets in LAZY run with PYTHONDONTWRITEBYTECODE empty, so their processes (the engine's
+# steps and servers inherit it) write the bytecode of whatever else they import, once, as Python
+# does by default (atomically: a process that reads it meanwhile compiles in memory), into
+# __pycache__ folders git and Azure ML's code snapshots ignore; the project's src/ is compiled so.
+# A stale list costs time, never correctness. Side by side, no uv on PATH: setup 14.1 s of CPU
+# where compiling all of site-packages took 29.9; `make train` the same (15.7 vs 18.8). Compiling
+# nothing at setup (every file written lazily) was measured too: setup 3 s of CPU, but training
+# 26 s (38 s wall where 16 with the list: the steps compile one after another, on one core).
+# The test suite keeps the variable (tests/conftest.py: no test's copy gains a file), so `make
+# test` compiles everything first, $(COMPILED), as setup did before: all of site-packages and src/
+# except what no process of the project imports: the test suites packages ship (pandas/tests,
+# scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py stay, as sklearn's walk of its
+# packages imports them) and databricks-sdk (MLflow's, for Databricks only). An excluded module
+# still works, compiled in memory each time it is imported.
 # scripts/compile_bytecode.py is compileall on every core with a quarter less CPU than
 # `compileall -j 0`, which sends its workers one file at a time (measured side by side).
-# The project's own src/ (mlops, the sample's package) is compiled too: every `mlops` command,
-# pipeline step and server imports it, and `mlops validate` compiled its ~100 modules each run
-# (0.1-0.2 s of its 1.8 s of CPU). A file edited since is compiled in memory, as before.
 LAZY := train deploy validate lint format ui
 NO_BYTECODE := /tests/(.+/)?(?!__init__\.py$$)[^/]+\.py$$|/site-packages/databricks/sdk/
 

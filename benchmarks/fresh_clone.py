@@ -12,21 +12,30 @@ endpoint is deleted at the end.
 uv's cache is used as a developer's second clone has it (warm), and so is the MLflow store
 template in the user's cache folder (mlops.storetemplate: a new store is a copy of it). Usage:
 
-    .venv/bin/python benchmarks/fresh_clone.py [--clone DIR] [--steps setup,train,deploy]
+    .venv/bin/python benchmarks/fresh_clone.py [--clone DIR] [--steps setup,train,deploy] [--record]
 
-`--clone` runs the steps in an existing clone instead (to time one step again).
+`--clone` runs the steps in an existing clone instead (to time one step again). `--record`
+writes scripts/bytecode_folders.txt, what setup compiles: the clone's setup compiles nothing,
+its `make train` and `make deploy` (and `mlops validate`) write the bytecode of what they import,
+and the list names where they wrote it (run it after a dependency change).
 
 Where the CPU goes (2 shared cores; CPU time inflates by a third or more when the other sessions
 load the machine, so compare runs made side by side):
 
-* setup: compiling site-packages' bytecode is most of it. Packages' own test suites
-  (pandas/tests and the like, 2,300 files, a third of the compile time) and databricks-sdk are
-  never imported by the project (every module file imported by `mlops validate`, `make train`'s
-  engine and steps and `make deploy`'s processes was recorded), so setup leaves them out.
+* setup: compiling bytecode is most of it (compile() alone takes 1.3 ms a file here). Setup
+  compiles only what a fresh clone's train, deploy and validate import (scripts/
+  bytecode_folders.txt: 4,800 of site-packages' 10,200 files); `make train` and `make deploy`
+  run with PYTHONDONTWRITEBYTECODE empty, so their processes write the bytecode of anything else
+  they import, once (and of src/). Side by side with the commit before (which compiled all of
+  site-packages but packages' test suites and databricks-sdk), the whole figure (setup, train,
+  deploy): with uv on PATH, 43.5 s wall, 42.7 s CPU (setup 27.5) before; 34.7 s wall, 35.3 s CPU
+  (setup 17.2, train 15.7, deploy 2.3) after. No uv on PATH: setup 25.7 and 30.9 s of CPU before,
+  15.8 and 19.3 after (two runs each, alternated); a whole run 51.2 s of CPU before, 32.5 after.
+  Compiling nothing at setup (every file written as imported): setup 3.0 s of CPU, but train
+  26.2 s of CPU and 38 s wall (16 s with the list): the steps compile one after another, on one
+  core, where setup compiles on every core; 52 s wall in all.
   Bootstrapping uv without uv on PATH: `venv --without-pip` and python3's pip `--python`, 2.5 s
   of CPU, where `python3 -m venv` (pip installed and compiled) then `pip install uv` took 8.
-  Old vs new setup, alternated twice, no uv on PATH: 46.9 vs 34.7 s of CPU, 58 vs 36 s wall.
-  Compiling only what the project imports, by importing it, was tried before and saved no wall.
   scripts/compile_bytecode.py gives each worker its share of the files at once, where
   `compileall -j 0` sends them one at a time: a quarter less CPU for the same wall. The install
   tries uv's cache alone first (--offline): online, a revalidation request per package took 10 of
