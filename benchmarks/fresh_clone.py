@@ -28,8 +28,10 @@ load the machine, so compare runs made side by side):
   run with PYTHONDONTWRITEBYTECODE empty, so their processes write the bytecode of anything else
   they import, once (and of src/). Side by side with the commit before (which compiled all of
   site-packages but packages' test suites and databricks-sdk), the whole figure (setup, train,
-  deploy): with uv on PATH, 43.5 s wall, 42.7 s CPU (setup 27.5) before; 34.7 s wall, 35.3 s CPU
-  (setup 17.2, train 15.7, deploy 2.3) after. No uv on PATH: setup 25.7 and 30.9 s of CPU before,
+  deploy), two pairs alternated, load 3-4: with uv on PATH, 43.5 and 46.5 s wall, 42.7 and
+  37.7 s CPU (setup 27.5 and 21.0) before; 34.7 and 35.6 s wall, 35.3 and 32.2 s CPU (setup 17.2
+  and 12.9, train 15.7 and 17.1, deploy 2.3 and 2.2) after. After setup, `make train` writes the
+  bytecode of 107 files (src/ and its code snapshot), nothing of site-packages. No uv on PATH: setup 25.7 and 30.9 s of CPU before,
   15.8 and 19.3 after (two runs each, alternated); a whole run 51.2 s of CPU before, 32.5 after.
   Compiling nothing at setup (every file written as imported): setup 3.0 s of CPU, but train
   26.2 s of CPU and 38 s wall (16 s with the list): the steps compile one after another, on one
