@@ -2,8 +2,9 @@
 
 Clones the repository into a temporary folder (no .venv, no .mlops), then times what a new user
 types: `make .venv/.installed` (what `make train` does first: .venv made and the project
-installed with uv, its bytecode compiled), `make train` (the training pipeline, a first model
-registered) and `make deploy` (a local online endpoint, the blue deployment, its smoke test).
+installed with uv, the bytecode of what train and deploy import compiled), `make train` (the
+training pipeline, a first model registered) and `make deploy` (a local online endpoint, the
+blue deployment, its smoke test).
 Each step's wall time and the CPU time of its processes are printed (the machine may be shared:
 CPU time says what the work costs, wall time what the user waits). The inference server and the
 gateway outlive `make deploy` (they serve the endpoint): their CPU is not in the figure. The
@@ -31,8 +32,9 @@ load the machine, so compare runs made side by side):
   deploy), two pairs alternated, load 3-4: with uv on PATH, 43.5 and 46.5 s wall, 42.7 and
   37.7 s CPU (setup 27.5 and 21.0) before; 34.7 and 35.6 s wall, 35.3 and 32.2 s CPU (setup 17.2
   and 12.9, train 15.7 and 17.1, deploy 2.3 and 2.2) after. After setup, `make train` writes the
-  bytecode of 107 files (src/ and its code snapshot), nothing of site-packages. No uv on PATH: setup 25.7 and 30.9 s of CPU before,
-  15.8 and 19.3 after (two runs each, alternated); a whole run 51.2 s of CPU before, 32.5 after.
+  bytecode of 107 files (src/ and its code snapshot), nothing of site-packages. No uv on PATH:
+  setup 25.7 and 30.9 s of CPU before, 15.8 and 19.3 after (two runs each, alternated); a whole
+  run 51.2 s of CPU before, 32.5 after.
   Compiling nothing at setup (every file written as imported): setup 3.0 s of CPU, but train
   26.2 s of CPU and 38 s wall (16 s with the list): the steps compile one after another, on one
   core, where setup compiles on every core; 52 s wall in all.
