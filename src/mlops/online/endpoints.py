@@ -16,7 +16,7 @@ from typing import Any
 from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
 from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
-from mlops.validation import load_entity
+from mlops.validation.endpoints import load_endpoint
 
 _MAX_MIRROR_PERCENT = 50
 # The shortest key `regenerate-keys --key-value` takes: a short key is a guessable one.
@@ -41,7 +41,7 @@ def create_endpoint(
     """
     entity = None
     if file is not None:
-        entity = load_entity(Path(file), "online_endpoint", for_file(Path(file), overrides))
+        entity = load_endpoint(Path(file), "online_endpoint", for_file(Path(file), overrides))
     name = name or getattr(entity, "name", None)
     if not name:
         raise UsageError("give -f/--file or -n/--name")

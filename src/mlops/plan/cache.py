@@ -1,5 +1,6 @@
 """The plan cache: a plan made once is kept, keyed by what it was made from, so a rerun whose
-YAML did not change starts without importing azure-ai-ml (2-3 s).
+YAML did not change starts without importing azure-ai-ml (2-3 s). Endpoint and deployment
+definitions (plan/endpoints.py) are kept the same way, as values (`load_value`, `store_value`).
 
 An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
 content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -38,12 +39,15 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 # Resolves a registered component reference to its stored YAML (raises when it cannot).
 Resolver = Callable[[str], Path]
+T = TypeVar("T")
 
 
-def cache_key(path: Path, overrides: list[dict[str, Any]]) -> str:
-    """The key of a job file's plan: its path and content, the overrides and the versions."""
+def cache_key(path: Path, overrides: list[dict[str, Any]], kind: str = "job") -> str:
+    """The key of what a file makes (a job's plan, or the definition of another `kind`): its
+    path and content, the overrides and the versions."""
     material = {
         "format": FORMAT,
+        "kind": kind,
         "file": str(path.absolute()),
         "content": file_hash(path),
         "overrides": overrides,
@@ -86,6 +90,16 @@ def file_hash(path: Path) -> str | None:
 def load(key: str, resolve: Resolver) -> Plan | None:
     """The cached plan for `key`, if every file and registered component it was made from is
     unchanged; None otherwise (or when the entry is damaged)."""
+    return _load(key, "plan", plan_from_json, resolve)
+
+
+def load_value(key: str, read: Callable[[Any], T]) -> T | None:
+    """The cached value for `key` (turned back from JSON by `read`), if every file it was made
+    from is unchanged; None otherwise (or when the entry is damaged)."""
+    return _load(key, "value", read, None)
+
+
+def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | None) -> T | None:
     entry_path = _entry(key)
     try:
         entry = atomic.read_json(entry_path)
@@ -96,12 +110,14 @@ def load(key: str, resolve: Resolver) -> Plan | None:
             if file_hash(Path(file)) != digest:
                 return None
         for reference, (stored, digest) in entry["registered"].items():
+            if resolve is None:
+                return None
             try:
                 if str(resolve(reference)) != stored or file_hash(Path(stored)) != digest:
                     return None
             except Exception:  # the reference no longer resolves: plan again, and report it
                 return None
-        return plan_from_json(entry["plan"])
+        return read(entry[field])
     except (KeyError, TypeError, ValueError) as error:
         logger.info("Ignoring a damaged plan cache entry %s: %s", entry_path, error)
         return None
@@ -111,13 +127,23 @@ def store(key: str, plan: Plan, job_file: Path) -> None:
     """Keep `plan` under `key`, with the files it was made from (found from `job_file` and the
     registered components' stored YAMLs)."""
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    roots = [job_file, *registered.values()]
+    _store(key, "plan", plan_to_json(plan), job_file, registered)
+
+
+def store_value(key: str, value: Any, file: Path) -> None:
+    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
+    YAML it names)."""
+    _store(key, "value", value, file, {})
+
+
+def _store(key: str, field: str, value: Any, source: Path, registered: dict[str, Path]) -> None:
+    roots = [source, *registered.values()]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},
         "registered": {
             reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
         },
-        "plan": plan_to_json(plan),
+        field: value,
     }
     try:
         # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
