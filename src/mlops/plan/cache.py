@@ -123,21 +123,28 @@ def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | No
         return None
 
 
-def store(key: str, plan: Plan, job_file: Path) -> None:
-    """Keep `plan` under `key`, with the files it was made from (found from `job_file` and the
-    registered components' stored YAMLs)."""
+def store(key: str, plan: Plan, job_file: Path, overrides: list[dict[str, Any]]) -> None:
+    """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
+    YAMLs its overrides name and the registered components' stored YAMLs)."""
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    _store(key, "plan", plan_to_json(plan), job_file, registered)
+    _store(key, "plan", plan_to_json(plan), job_file, registered, overrides)
 
 
-def store_value(key: str, value: Any, file: Path) -> None:
+def store_value(key: str, value: Any, file: Path, overrides: list[dict[str, Any]]) -> None:
     """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
-    YAML it names)."""
-    _store(key, "value", value, file, {})
+    YAML it or an override names, as `--set environment.conda_file=conda.yml`)."""
+    _store(key, "value", value, file, {}, overrides)
 
 
-def _store(key: str, field: str, value: Any, source: Path, registered: dict[str, Path]) -> None:
-    roots = [source, *registered.values()]
+def _store(
+    key: str,
+    field: str,
+    value: Any,
+    source: Path,
+    registered: dict[str, Path],
+    overrides: list[dict[str, Any]],
+) -> None:
+    roots = [source, *registered.values(), *_named(source, overrides)]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},
         "registered": {
@@ -155,6 +162,21 @@ def _store(key: str, field: str, value: Any, source: Path, registered: dict[str,
         logger.info("Could not write the plan cache: %s", error)
 
 
+def _named(source: Path, data: Any) -> list[Path]:
+    """The YAML files `data`'s strings name, relative to `source`'s folder (as azure-ai-ml
+    reads an override)."""
+    return _yaml_files(source.resolve().parent, _strings(data))
+
+
+def _yaml_files(folder: Path, values: Iterable[str]) -> list[Path]:
+    named = []
+    for value in values:
+        text = value.removeprefix("file:")
+        if Path(text).suffix.lower() in _YAML_SUFFIXES and (folder / text).is_file():
+            named.append((folder / text).resolve())
+    return named
+
+
 def referenced_files(roots: Iterable[Path]) -> list[Path]:
     """The YAML files and every YAML file they name (relative to their folder), transitively.
 
@@ -168,13 +190,8 @@ def referenced_files(roots: Iterable[Path]) -> list[Path]:
         if file in found:
             continue
         found[file] = None
-        for value in _strings(_read(file)):
-            text = value.removeprefix("file:")
-            if Path(text).suffix.lower() not in _YAML_SUFFIXES:
-                continue
-            candidate = (file.parent / text).resolve()
-            if candidate.is_file() and candidate not in found:
-                pending.append(candidate)
+        named = _yaml_files(file.parent, _strings(_read(file)))
+        pending.extend(candidate for candidate in named if candidate not in found)
     return list(found)
 
 

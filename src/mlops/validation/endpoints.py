@@ -40,7 +40,7 @@ def load_endpoint(path: Path, kind: str, params_override: list[dict[str, Any]]) 
     endpoint = cache.load_value(key, endpoint_from_json)
     if endpoint is None:
         endpoint = endpoint_of(load_entity(path, kind, params_override))
-        cache.store_value(key, endpoint_to_json(endpoint), path)
+        cache.store_value(key, endpoint_to_json(endpoint), path, params_override)
     else:
         logger.debug("%s taken from the plan cache", path)
     return endpoint
@@ -69,5 +69,5 @@ def load_deployment(path: Path, kind: str, params_override: list[dict[str, Any]]
         if problems:
             raise ProblemsFound(problems)
     if not cached:
-        cache.store_value(key, deployment_to_json(deployment), path)
+        cache.store_value(key, deployment_to_json(deployment), path, params_override)
     return deployment
