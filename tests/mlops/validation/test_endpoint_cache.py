@@ -19,6 +19,7 @@ from mlops.plan.endpoints import (
     InlineEnvironment,
     InlineModel,
     deployment_from_json,
+    deployment_of,
     deployment_to_json,
 )
 from mlops.validation import endpoints
@@ -163,6 +164,65 @@ def test_partial_retry_settings_keep_azures_defaults(project: Path) -> None:
 
     assert settings["retry_settings"] == {"max_retries": 3, "timeout": 60}
     assert settings["environment_variables"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [
+        ("online_deployment", "online/blue-deployment.yml"),
+        ("batch_deployment", "batch/deployment.yml"),
+    ],
+)
+def test_a_model_reference_override_gives_what_azure_ai_ml_gives(
+    project: Path, monkeypatch: pytest.MonkeyPatch, kind: str, file: str
+) -> None:
+    path = project / "endpoints" / file
+    references = ["azureml:tiny_model:3", "azureml:tiny_model@latest", "azureml:other.name-2:7"]
+    expected = [
+        deployment_of(load_entity(path, kind, [{"model": ref}, {"name": "n"}]), kind)
+        for ref in references
+    ]
+    endpoints.load_deployment(path, kind, [{"name": "n"}])
+    _no_azure(monkeypatch)  # a new version each rollout: the file is not loaded again
+
+    mine = [
+        endpoints.load_deployment(path, kind, [{"model": ref}, {"name": "n"}]) for ref in references
+    ]
+
+    assert mine == expected
+    assert [deployment.model for deployment in mine] == [
+        "tiny_model:3",
+        "tiny_model@latest",
+        "other.name-2:7",
+    ]
+
+
+def test_other_model_overrides_and_broken_files_go_through_azure_ai_ml(project: Path) -> None:
+    path = project / "endpoints" / "online" / "blue-deployment.yml"
+    for model in ("tiny_model:3", "azureml://registries/r/models/m/versions/1"):
+        expected = _problems_or_model(
+            lambda model=model: load_entity(path, "online_deployment", [{"model": model}])
+        )
+        mine = _problems_or_model(
+            lambda model=model: endpoints.load_deployment(
+                path, "online_deployment", [{"model": model}]
+            )
+        )
+        assert mine == expected, model
+    path.write_text(path.read_text().replace("instance_count: 1", "instance_count: many"))
+    broken = _problems(
+        lambda: endpoints.load_deployment(path, "online_deployment", [{"model": "azureml:m:1"}])
+    )
+    assert broken == _problems(
+        lambda: load_entity(path, "online_deployment", [{"model": "azureml:m:1"}])
+    )
+
+
+def _problems_or_model(call) -> object:
+    try:
+        return call().model
+    except ProblemsFound as found:
+        return [str(problem) for problem in found.problems]
 
 
 _LOAD = """
