@@ -232,6 +232,8 @@ def _settings(entity: Deployment) -> dict[str, Any]:
     for key, value in (entity.settings or {}).items():
         if key == "retry_settings":
             defaults = DEFAULT_SETTINGS[key]
-            value = {name: defaults[name] if set_ is None else set_ for name, set_ in value.items()}
+            value = {
+                name: defaults[name] if given is None else given for name, given in value.items()
+            }
         settings[key] = value
     return settings

@@ -10,6 +10,7 @@ the entity; every value is JSON's (`to_json` / `from_json` give back an equal de
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 # A batch deployment's settings read from its entity (the rest keep Azure ML's defaults).
@@ -72,6 +73,7 @@ class Deployment:
     """An online or batch deployment's fields, as the local verbs use them.
 
     Attributes:
+        base_path: The YAML's folder, absolute (code and model paths are relative to it).
         model: A registered reference as azure-ai-ml leaves it (`name@latest`), an inline model,
             or None.
         environment: A reference, an inline environment, or None.
@@ -120,7 +122,8 @@ def deployment_of(entity: Any, kind: str) -> Deployment:
     return Deployment(
         name=entity.name,
         endpoint_name=entity.endpoint_name,
-        base_path=str(entity.base_path),
+        # Absolute: the entry is read again from any working folder.
+        base_path=str(Path(entity.base_path).resolve()),
         description=entity.description,
         tags=dict(entity.tags or {}),
         model=_model(entity.model),

@@ -154,6 +154,21 @@ def test_a_removed_scoring_script_fails_a_cached_deployment(
     assert "scoring script tiny/score.py does not exist" in problems[0]
 
 
+def test_a_cached_deployment_reads_the_same_from_another_working_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    relative = Path("endpoints/online/blue-deployment.yml")
+    first = endpoints.load_deployment(relative, "online_deployment", [])
+    monkeypatch.chdir(project / "endpoints")
+    _no_azure(monkeypatch)
+
+    again = endpoints.load_deployment(Path("online/blue-deployment.yml"), "online_deployment", [])
+
+    assert again == first
+    assert first.base_path == str(project.resolve() / "endpoints" / "online")
+
+
 def test_partial_retry_settings_keep_azures_defaults(project: Path) -> None:
     from mlops.batch.deployments import _settings
 
