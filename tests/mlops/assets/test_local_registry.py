@@ -135,6 +135,7 @@ def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
     ]
     monkeypatch.setenv("MLFLOW_ENABLE_WORKSPACES", "true")
     assert localregistry.model_versions(database, registered) is None
+    assert localregistry.registered_models(database) is None
     monkeypatch.delenv("MLFLOW_ENABLE_WORKSPACES")
     with sqlite3.connect(database) as connection:
         connection.execute("INSERT INTO registered_models (name, workspace) VALUES ('m', 'team')")
@@ -143,6 +144,7 @@ def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
             "VALUES ('m', 1, 'None', '/elsewhere', 'team')"
         )
     assert localregistry.model_versions(database, registered) is None
+    assert localregistry.registered_models(database) is None
 
 
 def test_similar_names_deleted_and_unfinished_versions_read_as_mlflow_gives_them(
