@@ -10,7 +10,6 @@ from typing import Any
 
 from mlops.assets import catalog
 from mlops.assets.models import find_model
-from mlops.assets.packages import missing_packages as missing
 from mlops.assets.records import Asset
 from mlops.assets.references import parse
 
@@ -29,6 +28,10 @@ def missing_packages(environment: Any) -> list[str]:
 
     See `mlops.assets.packages.missing_packages`; imported on use, as `packaging` costs 50 ms.
     """
+    # Deferred: packaging's import (10-50 ms) would be paid by every command that reads the
+    # asset store or an endpoint's state (`online-endpoint show`), none of which needs it.
+    from mlops.assets.packages import missing_packages as missing
+
     return missing(environment)
 
 

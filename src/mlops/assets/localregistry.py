@@ -1,10 +1,11 @@
 """A registered model's versions read straight from the local SQLite store, without MLflow.
 
 Resolving a model (`azureml:name:version` in a deployment or a job input, `mlops model show`)
-through MLflow costs its import and the opening of its store: 2-3.5 s of CPU measured here, most
-of an online deployment's create, for a few rows. Only reads are done here, in one transaction,
-and only on a store whose schema revision this module was checked against
-(tests/mlops/assets/test_local_registry.py compares every field with MLflow's own answers).
+or listing models (`mlops model list`) through MLflow costs its import and the opening of its
+store: 2-3.5 s of CPU measured here, most of an online deployment's create, for a few rows.
+Only reads are done here, in one transaction, and only on a store whose schema revision this
+module was checked against (tests/mlops/assets/test_local_registry.py compares every field
+with MLflow's own answers).
 Anything else -- a server, a schema not known here, MLflow workspaces, a model that does not
 exist (MLflow's error says so) -- goes through MLflow.
 """
@@ -15,7 +16,9 @@ import contextlib
 import dataclasses
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 # MLflow schema revisions whose registered_models, model_versions and model_version_tags tables
 # are read as below (MLflow 3.17).
@@ -25,6 +28,7 @@ KNOWN_SCHEMAS = frozenset({"dc11669786a5"})
 _DEFAULT_WORKSPACE = "default"
 # MLflow's STAGE_DELETED_INTERNAL: a version being deleted, which MLflow's searches leave out.
 _DELETED = "Deleted_Internal"
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +52,23 @@ def model_versions(database: Path | None, name: str) -> list[ModelVersion] | Non
         The versions (none for a model without any); None when MLflow must answer: no local
         store, a schema revision not known here, an unreadable store, or no model `name`.
     """
+    return _snapshot(database, lambda connection: _read(connection, name))
+
+
+def registered_models(database: Path | None) -> dict[str, list[ModelVersion]] | None:
+    """Every registered model's versions (as `model_versions` gives them), by name, read in one
+    snapshot.
+
+    Returns:
+        The models (none in an empty store); None when MLflow must answer: no local store, a
+        schema revision not known here, or an unreadable store.
+    """
+    return _snapshot(database, _read_all)
+
+
+def _snapshot(database: Path | None, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
+    """What `read` finds in the local store, in one read-only transaction; None when MLflow must
+    answer."""
     if database is None or not database.is_file() or _workspaces_enabled():
         return None
     try:
@@ -57,26 +78,39 @@ def model_versions(database: Path | None, name: str) -> list[ModelVersion] | Non
             connection.isolation_level = None
             connection.execute("BEGIN")  # one snapshot: no write lands between the reads
             try:
-                return _read(connection, name)
+                return read(connection) if _known(connection) else None
             finally:
                 connection.execute("COMMIT")
     except sqlite3.Error:
         return None
 
 
-def _read(connection: sqlite3.Connection, name: str) -> list[ModelVersion] | None:
+def _known(connection: sqlite3.Connection) -> bool:
+    """Whether the store has a schema known here and only the default workspace's models."""
     row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     if row is None or row[0] not in KNOWN_SCHEMAS:
-        return None
-    if connection.execute(
+        return False
+    # Another workspace's models: MLflow's own answer (or refusal) applies.
+    return not connection.execute(
         "SELECT 1 FROM registered_models WHERE workspace != ? LIMIT 1", (_DEFAULT_WORKSPACE,)
-    ).fetchone():
-        return None  # another workspace's models: MLflow's own answer (or refusal) applies
+    ).fetchone()
+
+
+def _read_all(connection: sqlite3.Connection) -> dict[str, list[ModelVersion]]:
+    names = [row[0] for row in connection.execute("SELECT name FROM registered_models")]
+    return {name: _versions(connection, name) for name in sorted(names)}
+
+
+def _read(connection: sqlite3.Connection, name: str) -> list[ModelVersion] | None:
     if (
         connection.execute("SELECT 1 FROM registered_models WHERE name = ?", (name,)).fetchone()
         is None
     ):
         return None
+    return _versions(connection, name)
+
+
+def _versions(connection: sqlite3.Connection, name: str) -> list[ModelVersion]:
     tags: dict[int, dict[str, str]] = {}
     for version, key, value in connection.execute(
         "SELECT version, key, value FROM model_version_tags WHERE name = ?", (name,)

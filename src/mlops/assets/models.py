@@ -416,6 +416,26 @@ def list_models(name: str | None = None, archived: str = "exclude") -> list[Asse
         name: List every version of this model instead.
         archived: "exclude" (az ml's default), "include" or "only" archived versions.
     """
+    tracking.check_store()  # the reads below are refused a damaged store, as MLflow's are
+    registry = localregistry.registered_models(tracking.local_database())
+    if registry is None:  # a server or a schema not known here: MLflow answers
+        return _list_through_mlflow(name, archived)
+    if name:
+        return [
+            _asset(v, None)
+            for v in reversed(registry.get(name, []))
+            if listed(_archived(v), archived)
+        ]
+    latest = []
+    for versions in registry.values():
+        kept = [v for v in versions if listed(_archived(v), archived)]
+        if kept:
+            latest.append(_asset(kept[-1], None))
+    return sorted(latest, key=lambda asset: asset.name)
+
+
+def _list_through_mlflow(name: str | None, archived: str) -> list[Asset]:
+    """`list_models` through MLflow's client."""
     client = tracking.client()
 
     if name:

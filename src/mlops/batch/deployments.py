@@ -17,7 +17,8 @@ from mlops.errors import MlopsError, UsageError
 from mlops.online.server import lay_out_model, require_mlflow_model
 from mlops.online.state import exclusive
 from mlops.overrides import NO_OVERRIDES, Overrides, for_file, params_override, with_params
-from mlops.validation import load_entity
+from mlops.plan.endpoints import Deployment
+from mlops.validation.endpoints import load_deployment
 
 # Azure ML's defaults for a model batch deployment's settings.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -105,7 +106,7 @@ def _deploy(
     make_default: bool,
 ) -> dict[str, Any]:
     """Load the deployment YAML with its `params_override`, lay out its model, save it."""
-    entity = load_entity(file, "batch_deployment", params)
+    entity = load_deployment(file, "batch_deployment", params)
     endpoint = endpoint_name or entity.endpoint_name
     name = name or entity.name
     if not endpoint:
@@ -127,7 +128,7 @@ def _deploy(
         "code_configuration": code_configuration,
         "environment": _text(entity.environment),
         "compute": _text(entity.compute),
-        "resources": {"instance_count": int(getattr(entity.resources, "instance_count", 1) or 1)},
+        "resources": {"instance_count": entity.instance_count},
         "settings": _settings(entity),
         "provisioning_state": "Succeeded",
         "properties": {
@@ -185,7 +186,7 @@ def _text(value: Any) -> str | dict[str, Any] | None:
     return value if value.startswith("azureml:") else f"azureml:{value}"
 
 
-def _code(entity: Any, file: Path, model_path: Path) -> dict[str, str] | None:
+def _code(entity: Deployment, file: Path, model_path: Path) -> dict[str, str] | None:
     """The deployment's code folder and scoring script; None for a no-code deployment (an MLflow
     model with no code_configuration), whose jobs run the driver Azure would generate."""
     configuration = entity.code_configuration
@@ -208,7 +209,7 @@ def _code(entity: Any, file: Path, model_path: Path) -> dict[str, str] | None:
     return {"code": str(folder), "scoring_script": script}
 
 
-def _model(entity: Any, file: Path) -> tuple[Path, str, str | None]:
+def _model(entity: Deployment, file: Path) -> tuple[Path, str, str | None]:
     model = entity.model
     if isinstance(model, str):
         reference = model if model.startswith("azureml:") else f"azureml:{model}"
@@ -225,21 +226,14 @@ def _model(entity: Any, file: Path) -> tuple[Path, str, str | None]:
     return local, getattr(model, "name", None) or local.name, None
 
 
-def _settings(entity: Any) -> dict[str, Any]:
+def _settings(entity: Deployment) -> dict[str, Any]:
+    """The settings given, over Azure ML's defaults (a retry setting left out keeps its own)."""
     settings = dict(DEFAULT_SETTINGS)
-    given = getattr(entity, "settings", None)
-    for key in DEFAULT_SETTINGS:
-        value = getattr(given, key, None)
-        if value is None:
-            continue
+    for key, value in (entity.settings or {}).items():
         if key == "retry_settings":
+            defaults = DEFAULT_SETTINGS[key]
             value = {
-                "max_retries": value.max_retries
-                if value.max_retries is not None
-                else DEFAULT_SETTINGS[key]["max_retries"],
-                "timeout": value.timeout
-                if value.timeout is not None
-                else DEFAULT_SETTINGS[key]["timeout"],
+                name: defaults[name] if given is None else given for name, given in value.items()
             }
         settings[key] = value
     return settings

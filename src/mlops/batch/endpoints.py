@@ -10,7 +10,7 @@ from mlops.batch import state
 from mlops.errors import MlopsError, UsageError
 from mlops.online.state import exclusive
 from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
-from mlops.validation import load_entity
+from mlops.validation.endpoints import load_endpoint
 
 
 @exclusive
@@ -33,7 +33,7 @@ def create_endpoint(
     """
     description, tags, auth_mode = None, {}, "aad_token"
     if file is not None:
-        entity = load_entity(Path(file), "batch_endpoint", for_file(Path(file), overrides))
+        entity = load_endpoint(Path(file), "batch_endpoint", for_file(Path(file), overrides))
         name = name or entity.name
         description, tags = entity.description, dict(entity.tags or {})
         auth_mode = entity.auth_mode or auth_mode

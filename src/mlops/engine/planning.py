@@ -30,7 +30,7 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
     plan, warnings = _fresh_plan(path, overrides)
     if not warnings:
         # A plan with warnings is made afresh each run, so each run shows them.
-        cache.store(key, plan, path)
+        cache.store(key, plan, path, overrides)
     return plan
 
 

@@ -12,16 +12,16 @@ from mlops.assets.snapshots import snapshot
 from mlops.documents import read_document
 from mlops.environments import deployment_python
 from mlops.environments.spec import of_entity, shown
-from mlops.errors import MlopsError, ProblemsFound, UsageError
+from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
 from mlops.online.endpoints import ensure_gateway
 from mlops.overrides import NO_OVERRIDES, Overrides, for_file, params_override, with_params
-from mlops.validation import check_online_deployment
+from mlops.plan.endpoints import Deployment
+from mlops.validation.endpoints import load_deployment
 
 logger = logging.getLogger(__name__)
 
 _DEFAULT_TIMEOUT_MS = 5000
-_SETTINGS = ("request_timeout_ms", "max_concurrent_requests_per_instance", "max_queue_wait_ms")
 
 
 @state.exclusive
@@ -160,9 +160,7 @@ def _load(
         params.append({"endpoint_name": endpoint_name})
     if name:
         params.append({"name": name})
-    entity, problems = check_online_deployment(Path(file), params)
-    if problems:
-        raise ProblemsFound(problems)
+    entity = load_deployment(Path(file), "online_deployment", params)
     if not entity.endpoint_name:
         raise UsageError(
             f"{file}: no endpoint_name: set it in the file or pass -e/--endpoint-name."
@@ -171,7 +169,7 @@ def _load(
     return entity, {"file": str(Path(file).resolve()), "params_override": kept}
 
 
-def _start(entity: Any, folder: Path) -> dict[str, Any]:
+def _start(entity: Deployment, folder: Path) -> dict[str, Any]:
     model_path, model_name, model_version, model_reference = _model(entity)
     python = deployment_python(of_entity(entity.environment))  # its build's, or the engine's
     code, scoring_script = _code(entity, model_path)
@@ -180,11 +178,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
     model_dir = server.lay_out_model(
         model_path, model_name, model_version, revision / "azureml-models"
     )
-    settings = (
-        {key: getattr(entity.request_settings, key, None) for key in _SETTINGS}
-        if entity.request_settings
-        else {}
-    )
+    settings = dict(entity.request_settings or {})
     socket_path = server.private_socket(f"{entity.endpoint_name}-{entity.name}")
     log = folder / "user_logs.txt"
     variables = {str(k): str(v) for k, v in (entity.environment_variables or {}).items()}
@@ -224,7 +218,7 @@ def _start(entity: Any, folder: Path) -> dict[str, Any]:
     return deployment
 
 
-def _code(entity: Any, model_path: Path) -> tuple[Path, str]:
+def _code(entity: Deployment, model_path: Path) -> tuple[Path, str]:
     """The folder the server runs in and its scoring script: the deployment's code snapshot, or,
     for an MLflow model with no code_configuration (a no-code deployment), the scoring script
     Azure would generate, served from the server-side folder."""
@@ -236,7 +230,7 @@ def _code(entity: Any, model_path: Path) -> tuple[Path, str]:
     return server.MLFLOW_SCORING_SCRIPT.parent, server.MLFLOW_SCORING_SCRIPT.name
 
 
-def _model(entity: Any) -> tuple[Path, str, str | None, str]:
+def _model(entity: Deployment) -> tuple[Path, str, str | None, str]:
     """The model's local path, name, version (None for a local path) and reference."""
     model = entity.model
     if model is None:

@@ -16,7 +16,6 @@ from typing import Any
 from mlops.errors import MlopsError, UsageError
 from mlops.online import processes, server, state
 from mlops.overrides import NO_OVERRIDES, Overrides, edited, for_file
-from mlops.validation import load_entity
 
 _MAX_MIRROR_PERCENT = 50
 # The shortest key `regenerate-keys --key-value` takes: a short key is a guessable one.
@@ -41,7 +40,12 @@ def create_endpoint(
     """
     entity = None
     if file is not None:
-        entity = load_entity(Path(file), "online_endpoint", for_file(Path(file), overrides))
+        # Deferred: mlops.validation imports every checker (pipelines, sweeps, workflows, the
+        # asset store), 20-30 ms of CPU that show, update, get-credentials and invoke, run many
+        # times by a rollout, do not need.
+        from mlops.validation.endpoints import load_endpoint
+
+        entity = load_endpoint(Path(file), "online_endpoint", for_file(Path(file), overrides))
     name = name or getattr(entity, "name", None)
     if not name:
         raise UsageError("give -f/--file or -n/--name")

@@ -1,5 +1,6 @@
 """The plan cache: a plan made once is kept, keyed by what it was made from, so a rerun whose
-YAML did not change starts without importing azure-ai-ml (2-3 s).
+YAML did not change starts without importing azure-ai-ml (2-3 s). Endpoint and deployment
+definitions (plan/endpoints.py) are kept the same way, as values (`load_value`, `store_value`).
 
 An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
 content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -38,12 +39,15 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 # Resolves a registered component reference to its stored YAML (raises when it cannot).
 Resolver = Callable[[str], Path]
+T = TypeVar("T")
 
 
-def cache_key(path: Path, overrides: list[dict[str, Any]]) -> str:
-    """The key of a job file's plan: its path and content, the overrides and the versions."""
+def cache_key(path: Path, overrides: list[dict[str, Any]], kind: str = "job") -> str:
+    """The key of what a file makes (a job's plan, or the definition of another `kind`): its
+    path and content, the overrides and the versions."""
     material = {
         "format": FORMAT,
+        "kind": kind,
         "file": str(path.absolute()),
         "content": file_hash(path),
         "overrides": overrides,
@@ -86,6 +90,16 @@ def file_hash(path: Path) -> str | None:
 def load(key: str, resolve: Resolver) -> Plan | None:
     """The cached plan for `key`, if every file and registered component it was made from is
     unchanged; None otherwise (or when the entry is damaged)."""
+    return _load(key, "plan", plan_from_json, resolve)
+
+
+def load_value(key: str, read: Callable[[Any], T]) -> T | None:
+    """The cached value for `key` (turned back from JSON by `read`), if every file it was made
+    from is unchanged; None otherwise (or when the entry is damaged)."""
+    return _load(key, "value", read, None)
+
+
+def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | None) -> T | None:
     entry_path = _entry(key)
     try:
         entry = atomic.read_json(entry_path)
@@ -96,28 +110,47 @@ def load(key: str, resolve: Resolver) -> Plan | None:
             if file_hash(Path(file)) != digest:
                 return None
         for reference, (stored, digest) in entry["registered"].items():
+            if resolve is None:
+                return None
             try:
                 if str(resolve(reference)) != stored or file_hash(Path(stored)) != digest:
                     return None
             except Exception:  # the reference no longer resolves: plan again, and report it
                 return None
-        return plan_from_json(entry["plan"])
+        return read(entry[field])
     except (KeyError, TypeError, ValueError) as error:
         logger.info("Ignoring a damaged plan cache entry %s: %s", entry_path, error)
         return None
 
 
-def store(key: str, plan: Plan, job_file: Path) -> None:
-    """Keep `plan` under `key`, with the files it was made from (found from `job_file` and the
-    registered components' stored YAMLs)."""
+def store(key: str, plan: Plan, job_file: Path, overrides: list[dict[str, Any]]) -> None:
+    """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
+    YAMLs its overrides name and the registered components' stored YAMLs)."""
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    roots = [job_file, *registered.values()]
+    _store(key, "plan", plan_to_json(plan), job_file, registered, overrides)
+
+
+def store_value(key: str, value: Any, file: Path, overrides: list[dict[str, Any]]) -> None:
+    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
+    YAML it or an override names, as `--set environment.conda_file=conda.yml`)."""
+    _store(key, "value", value, file, {}, overrides)
+
+
+def _store(
+    key: str,
+    field: str,
+    value: Any,
+    source: Path,
+    registered: dict[str, Path],
+    overrides: list[dict[str, Any]],
+) -> None:
+    roots = [source, *registered.values(), *_named(source, overrides)]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},
         "registered": {
             reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
         },
-        "plan": plan_to_json(plan),
+        field: value,
     }
     try:
         # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
@@ -127,6 +160,21 @@ def store(key: str, plan: Plan, job_file: Path) -> None:
         # A plan that cannot be kept (a disk error, a value JSON cannot hold) only costs the
         # next run its load time.
         logger.info("Could not write the plan cache: %s", error)
+
+
+def _named(source: Path, data: Any) -> list[Path]:
+    """The YAML files `data`'s strings name, relative to `source`'s folder (as azure-ai-ml
+    reads an override)."""
+    return _yaml_files(source.resolve().parent, _strings(data))
+
+
+def _yaml_files(folder: Path, values: Iterable[str]) -> list[Path]:
+    named = []
+    for value in values:
+        text = value.removeprefix("file:")
+        if Path(text).suffix.lower() in _YAML_SUFFIXES and (folder / text).is_file():
+            named.append((folder / text).resolve())
+    return named
 
 
 def referenced_files(roots: Iterable[Path]) -> list[Path]:
@@ -142,13 +190,8 @@ def referenced_files(roots: Iterable[Path]) -> list[Path]:
         if file in found:
             continue
         found[file] = None
-        for value in _strings(_read(file)):
-            text = value.removeprefix("file:")
-            if Path(text).suffix.lower() not in _YAML_SUFFIXES:
-                continue
-            candidate = (file.parent / text).resolve()
-            if candidate.is_file() and candidate not in found:
-                pending.append(candidate)
+        named = _yaml_files(file.parent, _strings(_read(file)))
+        pending.extend(candidate for candidate in named if candidate not in found)
     return list(found)
 
 

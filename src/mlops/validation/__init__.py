@@ -26,7 +26,6 @@ __all__ = [
     "check_component",
     "check_deployment",
     "check_job",
-    "check_online_deployment",
     "load_entity",
     "plan_job",
     "plan_with_warnings",
@@ -136,13 +135,6 @@ def check_deployment(
     except ProblemsFound as found:
         return None, found.problems
     return deployment, deployment_problems(deployment, path, read_document(path))
-
-
-def check_online_deployment(
-    path: Path, params_override: list[dict[str, Any]] | None = None
-) -> tuple[Any | None, list[Problem]]:
-    """`check_deployment` for a managed online deployment (`--set` overrides applied)."""
-    return check_deployment(path, "online_deployment", params_override)
 
 
 def validate_paths(paths: list[Path]) -> list[Problem]:

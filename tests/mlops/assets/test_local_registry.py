@@ -60,6 +60,42 @@ def test_find_model_reads_the_store_as_mlflow_would(
         models.find_model(registered, "9")
 
 
+def test_model_list_reads_the_store_as_mlflow_would(
+    registered: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models.create_model(name="another", path=str(model_folder), model_type="custom_model")
+    tracking.client().create_registered_model("empty")  # no version: not listed
+    calls = [
+        (None, "exclude"),
+        (None, "include"),
+        (None, "only"),
+        (registered, "exclude"),
+        (registered, "include"),
+        (registered, "only"),
+        ("absent", "exclude"),
+    ]
+    mine = [models.list_models(name, archived) for name, archived in calls]
+    monkeypatch.setattr(localregistry, "registered_models", lambda database: None)
+    theirs = [models.list_models(name, archived) for name, archived in calls]
+
+    assert mine == theirs
+    assert [(asset.name, asset.version) for asset in mine[0]] == [("another", "1"), ("m", "3")]
+    assert [asset.version for asset in mine[4]] == ["3", "2", "1"]
+    assert [asset.version for asset in mine[5]] == ["2"]
+    assert mine[2] == [mine[5][0]]  # only archived: m's version 2
+    assert mine[6] == []
+
+
+def test_model_list_imports_no_mlflow(registered: str) -> None:
+    code = (
+        "import sys; from mlops.assets.models import list_models; "
+        "assets = list_models('m'); print(len(assets), 'mlflow' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "False"]
+
+
 def test_what_is_not_read_here_goes_through_mlflow(registered: str, tmp_path: Path) -> None:
     database = tracking.local_database()
     assert database is not None
@@ -72,6 +108,7 @@ def test_what_is_not_read_here_goes_through_mlflow(registered: str, tmp_path: Pa
     with sqlite3.connect(other) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
     assert localregistry.model_versions(other, registered) is None
+    assert localregistry.registered_models(other) is None
 
 
 def test_resolving_a_model_imports_no_mlflow(registered: str) -> None:
@@ -98,6 +135,7 @@ def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
     ]
     monkeypatch.setenv("MLFLOW_ENABLE_WORKSPACES", "true")
     assert localregistry.model_versions(database, registered) is None
+    assert localregistry.registered_models(database) is None
     monkeypatch.delenv("MLFLOW_ENABLE_WORKSPACES")
     with sqlite3.connect(database) as connection:
         connection.execute("INSERT INTO registered_models (name, workspace) VALUES ('m', 'team')")
@@ -106,6 +144,7 @@ def test_a_store_with_mlflow_workspaces_goes_through_mlflow(
             "VALUES ('m', 1, 'None', '/elsewhere', 'team')"
         )
     assert localregistry.model_versions(database, registered) is None
+    assert localregistry.registered_models(database) is None
 
 
 def test_similar_names_deleted_and_unfinished_versions_read_as_mlflow_gives_them(
