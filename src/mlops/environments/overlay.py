@@ -19,7 +19,7 @@ _PTH = "_mlops_base_environment.pth"
 
 # A node's process ends with its objects frozen out of the garbage collector: the interpreter's
 # shutdown otherwise runs full collections over every object MLflow, scikit-learn and pandas
-# made at import (~260,000), 0.7-1.2 s of CPU per step, to free memory the exit frees anyway.
+# made at import (~260,000), 0.5-1.2 s of CPU per step, to free memory the exit frees anyway.
 # Registered before anything else, it runs after every other exit handler (last in, first out:
 # MLflow's, logging's, weakref.finalize's), and objects freed by reference count still are; only
 # garbage in reference cycles is left to the exit, as os._exit would leave it.
