@@ -141,6 +141,22 @@ def test_better_model_is_registered_as_the_next_version(
     assert _versions() == ["1", "2"]
 
 
+def test_only_the_production_models_requirements_are_checked_against_the_environment(
+    models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path, monkeypatch
+) -> None:
+    import mlflow.pyfunc
+
+    checked: list[list[str]] = []
+    monkeypatch.setattr(
+        mlflow.pyfunc, "warn_dependency_requirement_mismatches", checked.append, raising=True
+    )
+    _gate(models, "base", tmp_path / "first", sample_data)
+    assert checked == []  # the new model was saved in this environment
+    decision, _ = _gate(models, "better", tmp_path / "second", sample_data)
+    assert decision["production_version"] == "1"
+    assert len(checked) == 1 and any(line.startswith("mlflow==") for line in checked[0])
+
+
 def test_run_evaluation_false_registers_without_comparing(
     models: TrainedModels, tracked: str, tmp_path: Path, sample_data: Path
 ) -> None:

@@ -17,6 +17,14 @@ from mlops.environments.interpreters import uv_binary
 
 _PTH = "_mlops_base_environment.pth"
 
+# A node's process ends with its objects frozen out of the garbage collector: the interpreter's
+# shutdown otherwise runs full collections over every object MLflow, scikit-learn and pandas
+# made at import (~260,000), 0.5-1.2 s of CPU per step, to free memory the exit frees anyway.
+# Registered before anything else, it runs after every other exit handler (last in, first out:
+# MLflow's, logging's, weakref.finalize's), and objects freed by reference count still are; only
+# garbage in reference cycles is left to the exit, as os._exit would leave it.
+FREEZE_AT_EXIT = "import atexit, gc; atexit.register(gc.freeze)\n"
+
 
 def site_packages(venv: Path, version: str) -> Path:
     """The site-packages folder of a POSIX virtualenv."""
@@ -49,7 +57,9 @@ def make_overlay(
     own_site.mkdir(parents=True)
     # `import` lines of a .pth run at start-up; addsitedir also reads the base's own .pth
     # files (editable installs), which a plain path line would not.
-    lines = "".join(f"import site; site.addsitedir({str(path)!r})\n" for path in base_site)
+    lines = FREEZE_AT_EXIT + "".join(
+        f"import site; site.addsitedir({str(path)!r})\n" for path in base_site
+    )
     (own_site / _PTH).write_text(lines, encoding="utf-8")
     has_pip = any((path / "pip").is_dir() for path in base_site)
     for name in ("pip", "pip3", f"pip{version}"):
