@@ -170,9 +170,9 @@ def test_bytecode_python_writes_into_a_read_only_input_it_imports_is_no_change(
         (pipelines / "command_job.yml")
         .read_text()
         .replace(
-            "python step.py --label ${{inputs.label}} --upstream ${{inputs.data}}",
+            "python step.py",
             'python -c "import sys; sys.path.insert(0, sys.argv[1]); import helper"'
-            " ${{inputs.data}}; python step.py --label ${{inputs.label}} --upstream ${{inputs.data}}",
+            " ${{inputs.data}}; python step.py",
         )
         .replace("./seed", "./lib")
     )
