@@ -5,6 +5,8 @@
 (measured here, side by side: 34 s of CPU with `-j 0`, 26.6 s with `-j 1`). Here each worker
 takes every n-th file of the sorted list and compiles its share in one go, with compileall's own
 `compile_file` (same .pyc files, same timestamp invalidation, files already compiled skipped).
+Only source that does not compile fails the run; bytecode that cannot be written (a read-only
+or root-owned `__pycache__`) is left to Python, which then compiles that module in memory.
 
 `--only LIST` compiles, of each folder, only what LIST names: a subfolder (the files directly in
 it) or a .py file, one path a line, relative to the folder (`#` starts a comment; a path that is
