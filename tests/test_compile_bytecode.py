@@ -69,6 +69,22 @@ def test_a_file_that_does_not_compile_fails_the_run_and_the_rest_is_compiled(
     assert "lib/tests/test_x.py" in _compiled(site)
 
 
+def test_bytecode_that_cannot_be_written_is_no_failure(tmp_path: Path) -> None:
+    # A folder whose __pycache__ cannot be written (here a file where the folder would be; a
+    # read-only or root-owned one for a user): Python compiles those modules in memory as it
+    # imports them, so setup and `make test` must go on.
+    site = _folder(tmp_path)
+    (site / "other").mkdir()
+    (site / "other" / "kept.py").write_text("K = 1\n")
+    (site / "other" / "__pycache__").write_text("")
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(site)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "lib/module_6.py" in _compiled(site)
+    assert "other/kept.py" not in _compiled(site)
+
+
 def test_only_compiles_the_files_directly_in_the_listed_folders(tmp_path: Path) -> None:
     site = _folder(tmp_path)
     (site / "other").mkdir()

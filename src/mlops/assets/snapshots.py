@@ -41,7 +41,12 @@ def _hash_file(file: Path, digest) -> None:
 
 
 def _all_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    """The files under `root`, less Python's bytecode caches: a step that imports code from an
+    input writes them where a read-only mode does not hold (root; `make train` lets Python write
+    bytecode), as Azure's ro_mount would silently drop; they are never data."""
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(root).parts
+    )
 
 
 def snapshot(folder: Path) -> tuple[Path, str]:

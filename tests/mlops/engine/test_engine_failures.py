@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -152,3 +153,30 @@ def test_cancel_stops_the_nodes_and_a_rerun_reuses_what_finished(pipelines: Path
 
     rerun = create_job(pipelines / "slow.yml", set_values=["jobs.slow.inputs.sleep=0"])
     assert statuses(rerun) == {"quick": "Reused", "slow": "Completed", "never": "Completed"}
+
+
+@pytest.mark.slow
+def test_bytecode_python_writes_into_a_read_only_input_it_imports_is_no_change(
+    pipelines: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `make train` clears PYTHONDONTWRITEBYTECODE, so a step that imports Python from an input
+    # (an MLflow model's code_paths) writes __pycache__ there where the read-only mode does not
+    # hold (root, as in CI): Azure's ro_mount drops such writes, so it must not fail the node.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "")
+    shutil.copytree(pipelines / "seed", pipelines / "lib")
+    (pipelines / "lib" / "helper.py").write_text("VALUE = 7\n")
+    job = pipelines / "imports_input.yml"
+    job.write_text(
+        (pipelines / "command_job.yml")
+        .read_text()
+        .replace(
+            "python step.py",
+            'python -c "import sys; sys.path.insert(0, sys.argv[1]); import helper"'
+            " ${{inputs.data}}; python step.py",
+        )
+        .replace("./seed", "./lib")
+    )
+
+    record = create_job(job)
+
+    assert record["status"] == "Completed", record["jobs"]["main"]["log_tail"]
