@@ -24,7 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # rewrite and compile every test module again in every worker, and Python compile src/ again:
 # 2.8 s of CPU per process that collects the suite (9.4 s -> 6.6 s). The caches go to the
 # __pycache__ folders git and Azure ML's code snapshots ignore; the processes the tests start
-# keep the variable, so no test's copy or snapshot gains a file.
+# keep the variable (except the Makefile targets a walkthrough types, which write bytecode as a
+# user's do), so no other test's copy or snapshot gains a file.
 sys.dont_write_bytecode = False
 
 # The modules that take longest, longest first (JUnit times, 2 cores, December 2026): each
