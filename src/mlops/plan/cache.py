@@ -5,7 +5,7 @@ definitions (plan/endpoints.py) are kept the same way, as values (`load_value`, 
 An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
 content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
 code. The entry lists every other file the plan was made from (component YAMLs, conda files: any
-YAML a YAML names, followed from file to file) with its content hash, and every registered
+YAML or conda file a YAML names, followed from file to file) with its content hash, and every registered
 component with the stored file it resolved to; it is used only while all of them are unchanged.
 Registered data, models and environments are not in the plan: the engine resolves them at each
 run, so a new `@latest` version is always seen.
@@ -165,14 +165,18 @@ def _store(
 def _named(source: Path, data: Any) -> list[Path]:
     """The YAML files `data`'s strings name, relative to `source`'s folder (as azure-ai-ml
     reads an override)."""
-    return _yaml_files(source.resolve().parent, _strings(data))
+    return _yaml_files(source.resolve().parent, data)
 
 
-def _yaml_files(folder: Path, values: Iterable[str]) -> list[Path]:
+def _yaml_files(folder: Path, data: Any) -> list[Path]:
+    """The files `data` names relative to `folder`: YAMLs, and conda files whatever their
+    suffix (azure-ai-ml reads `conda_file: conda.txt` as YAML)."""
     named = []
-    for value in values:
+    conda = set(_conda_files(data))
+    for value in _strings(data):
         text = value.removeprefix("file:")
-        if Path(text).suffix.lower() in _YAML_SUFFIXES and (folder / text).is_file():
+        wanted = value in conda or Path(text).suffix.lower() in _YAML_SUFFIXES
+        if wanted and (folder / text).is_file():
             named.append((folder / text).resolve())
     return named
 
@@ -190,7 +194,7 @@ def referenced_files(roots: Iterable[Path]) -> list[Path]:
         if file in found:
             continue
         found[file] = None
-        named = _yaml_files(file.parent, _strings(_read(file)))
+        named = _yaml_files(file.parent, _read(file))
         pending.extend(candidate for candidate in named if candidate not in found)
     return list(found)
 
@@ -214,6 +218,19 @@ def _strings(data: Any) -> Iterable[str]:
     elif isinstance(data, list):
         for value in data:
             yield from _strings(value)
+
+
+def _conda_files(data: Any) -> Iterable[str]:
+    """The strings under a `conda_file` key (`environment.conda_file` in an override)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if str(key).split(".")[-1] == "conda_file" and isinstance(value, str):
+                yield value
+            else:
+                yield from _conda_files(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _conda_files(value)
 
 
 def _entry(key: str) -> Path:

@@ -267,3 +267,29 @@ def test_a_second_load_of_an_unchanged_deployment_does_not_import_azure_ai_ml(
         runs.append(json.loads(done.stdout.splitlines()[-1]))
 
     assert runs == [{"name": "blue", "azure": True}, {"name": "blue", "azure": False}]
+
+
+def test_a_conda_file_named_without_a_yaml_suffix_is_seen_to_change(project: Path) -> None:
+    # azure-ai-ml reads a conda file whatever its name (`conda.txt`, `environment.conda`).
+    folder = project / "endpoints" / "online"
+    file = folder / "blue-deployment.yml"
+    conda = folder / "conda.txt"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    file.write_text(
+        file.read_text().replace(
+            "environment: azureml:tiny_score@latest",
+            "environment:\n  image: img:1\n  conda_file: conda.txt",
+        )
+    )
+    (folder / "other.conda").write_text("dependencies:\n  - python=3.11\n")
+    override = [{"environment.conda_file": "other.conda"}]
+    endpoints.load_deployment(file, "online_deployment", [])
+    endpoints.load_deployment(file, "online_deployment", override)
+
+    conda.write_text("dependencies:\n  - python=3.12\n")
+    (folder / "other.conda").write_text("dependencies:\n  - python=3.10\n")
+
+    again = endpoints.load_deployment(file, "online_deployment", [])
+    overridden = endpoints.load_deployment(file, "online_deployment", override)
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
+    assert overridden.environment.conda_file == {"dependencies": ["python=3.10"]}
