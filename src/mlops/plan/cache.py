@@ -5,8 +5,9 @@ definitions (plan/endpoints.py) are kept the same way, as values (`load_value`, 
 An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
 content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
 code. The entry lists every other file the plan was made from (component YAMLs, conda files: any
-YAML or conda file a YAML names, followed from file to file) with its content hash, and every registered
-component with the stored file it resolved to; it is used only while all of them are unchanged.
+YAML or conda file a YAML names, followed from file to file) with its content hash, and every
+registered component with the stored file it resolved to; it is used only while all of them are
+unchanged.
 Registered data, models and environments are not in the plan: the engine resolves them at each
 run, so a new `@latest` version is always seen.
 """
