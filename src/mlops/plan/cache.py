@@ -119,7 +119,7 @@ def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | No
             except Exception:  # the reference no longer resolves: plan again, and report it
                 return None
         return read(entry[field])
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         logger.info("Ignoring a damaged plan cache entry %s: %s", entry_path, error)
         return None
 

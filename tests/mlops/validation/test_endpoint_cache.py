@@ -293,3 +293,30 @@ def test_a_conda_file_named_without_a_yaml_suffix_is_seen_to_change(project: Pat
     overridden = endpoints.load_deployment(file, "online_deployment", override)
     assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
     assert overridden.environment.conda_file == {"dependencies": ["python=3.10"]}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: '{"files": {',
+        lambda entry: json.dumps({**entry, "files": []}),
+        lambda entry: json.dumps({**entry, "registered": []}),
+        lambda entry: json.dumps({**entry, "value": []}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "code_configuration": []}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "request_settings": "x"}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "model": {"path": 3}}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "tags": None}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "base_path": None}}),
+    ],
+)
+def test_a_damaged_entry_is_loaded_again_not_a_crash(project: Path, damage) -> None:
+    from mlops.home import mlops_home
+
+    file = project / "endpoints" / "online" / "blue-deployment.yml"
+    first = endpoints.load_deployment(file, "online_deployment", [{"instance_count": 2}])
+    (entry_path,) = (mlops_home() / "plans").glob("*.json")
+    entry_path.write_text(damage(json.loads(entry_path.read_text())))
+
+    again = endpoints.load_deployment(file, "online_deployment", [{"instance_count": 2}])
+
+    assert again == first
