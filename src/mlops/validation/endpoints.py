@@ -1,7 +1,8 @@
 """Endpoint and deployment YAMLs loaded as plain data (mlops.plan.endpoints), through the plan
 cache: a file that did not change since it last loaded cleanly, nor any YAML or conda file it
-names, nor the overrides or versions, is read back without importing azure-ai-ml (1.4-2 s of CPU per command).
-A new, changed or broken file goes through azure-ai-ml and fails exactly as it would uncached.
+names, nor the overrides or versions, is read back without importing azure-ai-ml (1.4-2 s of
+CPU per command). A new, changed or broken file goes through azure-ai-ml and fails exactly as it
+would uncached.
 
 A deployment's `--set model=azureml:<name>:<version>` (scripts/rollout.sh passes a new one at
 each rollout) is not part of the key: azure-ai-ml keeps such a reference as `<name>:<version>`
