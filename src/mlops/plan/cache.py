@@ -166,7 +166,13 @@ def _store(
 def _named(source: Path, data: Any) -> list[Path]:
     """The YAML files `data`'s strings name, relative to `source`'s folder (as azure-ai-ml
     reads an override)."""
-    return _yaml_files(source.resolve().parent, data)
+    return [file for folder in _folders(source) for file in _yaml_files(folder, data)]
+
+
+def _folders(file: Path) -> list[Path]:
+    """Where a file's relative paths may point from: its folder as named (azure-ai-ml reads a
+    linked YAML's paths from the link's folder) and its real folder."""
+    return list(dict.fromkeys([file.absolute().parent, file.resolve().parent]))
 
 
 def _yaml_files(folder: Path, data: Any) -> list[Path]:
@@ -178,7 +184,7 @@ def _yaml_files(folder: Path, data: Any) -> list[Path]:
         text = value.removeprefix("file:")
         wanted = value in conda or Path(text).suffix.lower() in _YAML_SUFFIXES
         if wanted and (folder / text).is_file():
-            named.append((folder / text).resolve())
+            named.append((folder / text).absolute())
     return named
 
 
@@ -189,14 +195,16 @@ def referenced_files(roots: Iterable[Path]) -> list[Path]:
     may change the plan; reading one too many only costs a hash.
     """
     found: dict[Path, None] = {}
-    pending = [Path(root).resolve() for root in roots]
+    pending = [Path(root).absolute() for root in roots]
     while pending:
         file = pending.pop()
-        if file in found:
+        real = file.resolve()
+        if real in found:
             continue
-        found[file] = None
-        named = _yaml_files(file.parent, _read(file))
-        pending.extend(candidate for candidate in named if candidate not in found)
+        found[real] = None
+        data = _read(real)
+        named = [path for folder in _folders(file) for path in _yaml_files(folder, data)]
+        pending.extend(candidate for candidate in named if candidate.resolve() not in found)
     return list(found)
 
 

@@ -320,3 +320,26 @@ def test_a_damaged_entry_is_loaded_again_not_a_crash(project: Path, damage) -> N
     again = endpoints.load_deployment(file, "online_deployment", [{"instance_count": 2}])
 
     assert again == first
+
+
+def test_a_linked_yaml_follows_the_conda_file_beside_the_link(project: Path) -> None:
+    # azure-ai-ml reads a linked YAML's relative paths from the link's folder, not the target's.
+    shared = project / "shared"
+    shared.mkdir()
+    source = project / "endpoints" / "online" / "blue-deployment.yml"
+    (shared / "blue.yml").write_text(
+        source.read_text().replace(
+            "environment: azureml:tiny_score@latest",
+            "environment:\n  image: img:1\n  conda_file: conda.yml",
+        )
+    )
+    file = project / "endpoints" / "online" / "linked.yml"
+    file.symlink_to(shared / "blue.yml")
+    conda = project / "endpoints" / "online" / "conda.yml"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    endpoints.load_deployment(file, "online_deployment", [])
+
+    conda.write_text("dependencies:\n  - python=3.12\n")
+
+    again = endpoints.load_deployment(file, "online_deployment", [])
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
