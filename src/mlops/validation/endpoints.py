@@ -25,6 +25,8 @@ from mlops.plan import cache
 from mlops.plan.endpoints import (
     Deployment,
     Endpoint,
+    InlineEnvironment,
+    InlineModel,
     deployment_from_json,
     deployment_of,
     deployment_to_json,
@@ -80,12 +82,24 @@ def load_deployment(path: Path, kind: str, params_override: list[dict[str, Any]]
 def _deployment(path: Path, kind: str, params_override: list[dict[str, Any]]) -> Deployment:
     key = cache.cache_key(path, params_override, kind)
     deployment = cache.load_value(key, deployment_from_json)
-    if deployment is None:
+    if deployment is None or _local_path_gone(deployment):
         deployment = deployment_of(load_entity(path, kind, params_override), kind)
         cache.store_value(key, deployment_to_json(deployment), path, params_override)
     else:
         logger.debug("%s taken from the plan cache", path)
     return deployment
+
+
+def _local_path_gone(deployment: Deployment) -> bool:
+    """Whether a folder azure-ai-ml checks at load (an inline model's path, a Docker build
+    context) is gone: the file is then loaded again, to fail as azure-ai-ml makes it."""
+    base = Path(deployment.base_path)
+    paths = []
+    if isinstance(deployment.model, InlineModel) and deployment.model.path:
+        paths.append(base / deployment.model.path)
+    if isinstance(deployment.environment, InlineEnvironment) and deployment.environment.build:
+        paths.append(base / deployment.environment.build)
+    return not all(path.exists() for path in paths)
 
 
 def _with_model_reference(

@@ -343,3 +343,25 @@ def test_a_linked_yaml_follows_the_conda_file_beside_the_link(project: Path) -> 
 
     again = endpoints.load_deployment(file, "online_deployment", [])
     assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [{"model": {"path": "../../gone"}}],
+        [{"environment": {"build": {"path": "../../gone"}}}],
+    ],
+)
+def test_a_removed_local_path_fails_a_cached_deployment_as_uncached(
+    project: Path, params: list
+) -> None:
+    # azure-ai-ml checks an inline model's path and a build context's at load.
+    (project / "gone").mkdir()
+    (project / "gone" / "Dockerfile").write_text("FROM python:3.11\n")
+    file = project / "endpoints" / "online" / "blue-deployment.yml"
+    endpoints.load_deployment(file, "online_deployment", params)
+    shutil.rmtree(project / "gone")
+
+    problems = _problems(lambda: endpoints.load_deployment(file, "online_deployment", params))
+
+    assert problems == _problems(lambda: load_entity(file, "online_deployment", params))
