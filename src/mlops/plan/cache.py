@@ -128,31 +128,43 @@ def store(key: str, plan: Plan, job_file: Path, overrides: list[dict[str, Any]])
     """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
     YAMLs its overrides name and the registered components' stored YAMLs)."""
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    _store(key, "plan", plan_to_json(plan), job_file, registered, overrides)
-
-
-def store_value(key: str, value: Any, file: Path, overrides: list[dict[str, Any]]) -> None:
-    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
-    YAML it or an override names, as `--set environment.conda_file=conda.yml`)."""
-    _store(key, "value", value, file, {}, overrides)
-
-
-def _store(
-    key: str,
-    field: str,
-    value: Any,
-    source: Path,
-    registered: dict[str, Path],
-    overrides: list[dict[str, Any]],
-) -> None:
-    roots = [source, *registered.values(), *_named(source, overrides)]
+    roots = [job_file, *registered.values(), *_named(job_file, overrides)]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},
         "registered": {
             reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
         },
-        field: value,
+        "plan": plan_to_json(plan),
     }
+    _write(key, entry)
+
+
+def inputs(file: Path, overrides: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The files a value made from `file` and `overrides` depends on (`file` and every YAML or
+    conda file it or an override names), with their content hashes: taken before the value is
+    made, for `store_value`."""
+    roots = [file, *_named(file, overrides)]
+    return {str(path): file_hash(path) for path in referenced_files(roots)}
+
+
+def store_value(
+    key: str,
+    value: Any,
+    file: Path,
+    overrides: list[dict[str, Any]],
+    before: dict[str, str | None],
+) -> None:
+    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
+    YAML it or an override names, as `--set environment.conda_file=conda.yml`); not when they
+    differ from `before` (`inputs` taken before the value was made: one changed meanwhile)."""
+    files = inputs(file, overrides)
+    if files != before:
+        logger.info("Not caching %s: a file it was made from changed while it loaded", file)
+        return
+    _write(key, {"files": files, "registered": {}, "value": value})
+
+
+def _write(key: str, entry: dict[str, Any]) -> None:
     try:
         # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
         # its `default=str` would turn a value JSON cannot hold into a different one.

@@ -52,8 +52,9 @@ def load_endpoint(path: Path, kind: str, params_override: list[dict[str, Any]]) 
     key = cache.cache_key(path, params_override, kind)
     endpoint = cache.load_value(key, endpoint_from_json)
     if endpoint is None:
+        before = cache.inputs(path, params_override)
         endpoint = endpoint_of(load_entity(path, kind, params_override))
-        cache.store_value(key, endpoint_to_json(endpoint), path, params_override)
+        cache.store_value(key, endpoint_to_json(endpoint), path, params_override, before)
     else:
         logger.debug("%s taken from the plan cache", path)
     return endpoint
@@ -83,8 +84,9 @@ def _deployment(path: Path, kind: str, params_override: list[dict[str, Any]]) ->
     key = cache.cache_key(path, params_override, kind)
     deployment = cache.load_value(key, deployment_from_json)
     if deployment is None or _local_path_gone(deployment):
+        before = cache.inputs(path, params_override)
         deployment = deployment_of(load_entity(path, kind, params_override), kind)
-        cache.store_value(key, deployment_to_json(deployment), path, params_override)
+        cache.store_value(key, deployment_to_json(deployment), path, params_override, before)
     else:
         logger.debug("%s taken from the plan cache", path)
     return deployment

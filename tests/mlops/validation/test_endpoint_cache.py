@@ -365,3 +365,27 @@ def test_a_removed_local_path_fails_a_cached_deployment_as_uncached(
     problems = _problems(lambda: endpoints.load_deployment(file, "online_deployment", params))
 
     assert problems == _problems(lambda: load_entity(file, "online_deployment", params))
+
+
+def test_a_conda_file_edited_during_the_load_is_seen_next_time(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = project / "endpoints" / "online"
+    file = folder / "blue-deployment.yml"
+    conda = folder / "conda.yml"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    params = [{"environment": {"image": "img:1", "conda_file": "conda.yml"}}]
+
+    def load_then_edit(*args: object) -> object:
+        entity = load_entity(*args)  # read 3.11; the user saves 3.12 before the entry is kept
+        conda.write_text("dependencies:\n  - python=3.12\n")
+        return entity
+
+    monkeypatch.setattr(endpoints, "load_entity", load_then_edit)
+    first = endpoints.load_deployment(file, "online_deployment", params)
+    monkeypatch.setattr(endpoints, "load_entity", load_entity)
+
+    again = endpoints.load_deployment(file, "online_deployment", params)
+
+    assert first.environment.conda_file == {"dependencies": ["python=3.11"]}
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
