@@ -6,8 +6,8 @@ store: 2-3.5 s of CPU measured here, most of an online deployment's create, for 
 Only reads are done here, in one transaction, and only on a store whose schema revision this
 module was checked against (tests/mlops/assets/test_local_registry.py compares every field
 with MLflow's own answers).
-Anything else -- a server, a schema not known here, MLflow workspaces, a model that does not
-exist (MLflow's error says so) -- goes through MLflow.
+Anything else -- a server, a schema not known here, MLflow workspaces, a store holding MLflow
+prompts, a model that does not exist (MLflow's error says so) -- goes through MLflow.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ KNOWN_SCHEMAS = frozenset({"dc11669786a5"})
 _DEFAULT_WORKSPACE = "default"
 # MLflow's STAGE_DELETED_INTERNAL: a version being deleted, which MLflow's searches leave out.
 _DELETED = "Deleted_Internal"
+# MLflow's IS_PROMPT_TAG_KEY: prompts live in the registry's tables, left out of its searches.
+_PROMPT_TAG = "mlflow.prompt.is_prompt"
 T = TypeVar("T")
 
 
@@ -91,9 +93,19 @@ def _known(connection: sqlite3.Connection) -> bool:
     if row is None or row[0] not in KNOWN_SCHEMAS:
         return False
     # Another workspace's models: MLflow's own answer (or refusal) applies.
-    return not connection.execute(
+    if connection.execute(
         "SELECT 1 FROM registered_models WHERE workspace != ? LIMIT 1", (_DEFAULT_WORKSPACE,)
-    ).fetchone()
+    ).fetchone():
+        return False
+    # A prompt (mlflow.genai.register_prompt): MLflow's searches leave out its model and every
+    # version of it, by tags of either; MLflow answers rather than a copy of that rule here.
+    return not any(
+        connection.execute(query, (_PROMPT_TAG,)).fetchone()
+        for query in (
+            "SELECT 1 FROM registered_model_tags WHERE key = ? AND value = 'true' LIMIT 1",
+            "SELECT 1 FROM model_version_tags WHERE key = ? AND value = 'true' LIMIT 1",
+        )
+    )
 
 
 def _read_all(connection: sqlite3.Connection) -> dict[str, list[ModelVersion]]:

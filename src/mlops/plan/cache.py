@@ -5,8 +5,9 @@ definitions (plan/endpoints.py) are kept the same way, as values (`load_value`, 
 An entry lives under `<mlops home>/plans/<key>.json`. The key covers the job file's path and
 content, the `--set` overrides, and the versions of azure-ai-ml, Python and this project's own
 code. The entry lists every other file the plan was made from (component YAMLs, conda files: any
-YAML a YAML names, followed from file to file) with its content hash, and every registered
-component with the stored file it resolved to; it is used only while all of them are unchanged.
+YAML or conda file a YAML names, followed from file to file) with its content hash, and every
+registered component with the stored file it resolved to; it is used only while all of them are
+unchanged.
 Registered data, models and environments are not in the plan: the engine resolves them at each
 run, so a new `@latest` version is always seen.
 """
@@ -118,7 +119,7 @@ def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | No
             except Exception:  # the reference no longer resolves: plan again, and report it
                 return None
         return read(entry[field])
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         logger.info("Ignoring a damaged plan cache entry %s: %s", entry_path, error)
         return None
 
@@ -127,31 +128,43 @@ def store(key: str, plan: Plan, job_file: Path, overrides: list[dict[str, Any]])
     """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
     YAMLs its overrides name and the registered components' stored YAMLs)."""
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    _store(key, "plan", plan_to_json(plan), job_file, registered, overrides)
-
-
-def store_value(key: str, value: Any, file: Path, overrides: list[dict[str, Any]]) -> None:
-    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
-    YAML it or an override names, as `--set environment.conda_file=conda.yml`)."""
-    _store(key, "value", value, file, {}, overrides)
-
-
-def _store(
-    key: str,
-    field: str,
-    value: Any,
-    source: Path,
-    registered: dict[str, Path],
-    overrides: list[dict[str, Any]],
-) -> None:
-    roots = [source, *registered.values(), *_named(source, overrides)]
+    roots = [job_file, *registered.values(), *_named(job_file, overrides)]
     entry = {
         "files": {str(file): file_hash(file) for file in referenced_files(roots)},
         "registered": {
             reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
         },
-        field: value,
+        "plan": plan_to_json(plan),
     }
+    _write(key, entry)
+
+
+def inputs(file: Path, overrides: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The files a value made from `file` and `overrides` depends on (`file` and every YAML or
+    conda file it or an override names), with their content hashes: taken before the value is
+    made, for `store_value`."""
+    roots = [file, *_named(file, overrides)]
+    return {str(path): file_hash(path) for path in referenced_files(roots)}
+
+
+def store_value(
+    key: str,
+    value: Any,
+    file: Path,
+    overrides: list[dict[str, Any]],
+    before: dict[str, str | None],
+) -> None:
+    """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
+    YAML it or an override names, as `--set environment.conda_file=conda.yml`); not when they
+    differ from `before` (`inputs` taken before the value was made: one changed meanwhile)."""
+    files = inputs(file, overrides)
+    if files != before:
+        logger.info("Not caching %s: a file it was made from changed while it loaded", file)
+        return
+    _write(key, {"files": files, "registered": {}, "value": value})
+
+
+def _write(key: str, entry: dict[str, Any]) -> None:
     try:
         # Not atomic.write_json: its sorted keys would reorder the nodes (the run's order) and
         # its `default=str` would turn a value JSON cannot hold into a different one.
@@ -165,15 +178,25 @@ def _store(
 def _named(source: Path, data: Any) -> list[Path]:
     """The YAML files `data`'s strings name, relative to `source`'s folder (as azure-ai-ml
     reads an override)."""
-    return _yaml_files(source.resolve().parent, _strings(data))
+    return [file for folder in _folders(source) for file in _yaml_files(folder, data)]
 
 
-def _yaml_files(folder: Path, values: Iterable[str]) -> list[Path]:
+def _folders(file: Path) -> list[Path]:
+    """Where a file's relative paths may point from: its folder as named (azure-ai-ml reads a
+    linked YAML's paths from the link's folder) and its real folder."""
+    return list(dict.fromkeys([file.absolute().parent, file.resolve().parent]))
+
+
+def _yaml_files(folder: Path, data: Any) -> list[Path]:
+    """The files `data` names relative to `folder`: YAMLs, and conda files whatever their
+    suffix (azure-ai-ml reads `conda_file: conda.txt` as YAML)."""
     named = []
-    for value in values:
+    conda = set(_conda_files(data))
+    for value in _strings(data):
         text = value.removeprefix("file:")
-        if Path(text).suffix.lower() in _YAML_SUFFIXES and (folder / text).is_file():
-            named.append((folder / text).resolve())
+        wanted = value in conda or Path(text).suffix.lower() in _YAML_SUFFIXES
+        if wanted and (folder / text).is_file():
+            named.append((folder / text).absolute())
     return named
 
 
@@ -184,14 +207,16 @@ def referenced_files(roots: Iterable[Path]) -> list[Path]:
     may change the plan; reading one too many only costs a hash.
     """
     found: dict[Path, None] = {}
-    pending = [Path(root).resolve() for root in roots]
+    pending = [Path(root).absolute() for root in roots]
     while pending:
         file = pending.pop()
-        if file in found:
+        real = file.resolve()
+        if real in found:
             continue
-        found[file] = None
-        named = _yaml_files(file.parent, _strings(_read(file)))
-        pending.extend(candidate for candidate in named if candidate not in found)
+        found[real] = None
+        data = _read(real)
+        named = [path for folder in _folders(file) for path in _yaml_files(folder, data)]
+        pending.extend(candidate for candidate in named if candidate.resolve() not in found)
     return list(found)
 
 
@@ -214,6 +239,19 @@ def _strings(data: Any) -> Iterable[str]:
     elif isinstance(data, list):
         for value in data:
             yield from _strings(value)
+
+
+def _conda_files(data: Any) -> Iterable[str]:
+    """The strings under a `conda_file` key (`environment.conda_file` in an override)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if str(key).split(".")[-1] == "conda_file" and isinstance(value, str):
+                yield value
+            else:
+                yield from _conda_files(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _conda_files(value)
 
 
 def _entry(key: str) -> Path:

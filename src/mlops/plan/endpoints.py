@@ -9,9 +9,11 @@ the entity; every value is JSON's (`to_json` / `from_json` give back an equal de
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 # A batch deployment's settings read from its entity (the rest keep Azure ML's defaults).
 _BATCH_SETTINGS = (
@@ -23,6 +25,7 @@ _BATCH_SETTINGS = (
     "logging_level",
     "environment_variables",
 )
+T = TypeVar("T")
 _REQUEST_SETTINGS = (
     "request_timeout_ms",
     "max_concurrent_requests_per_instance",
@@ -149,8 +152,12 @@ def endpoint_to_json(endpoint: Endpoint) -> dict[str, Any]:
 
 
 def endpoint_from_json(data: dict[str, Any]) -> Endpoint:
-    """An endpoint from `endpoint_to_json`'s data."""
-    return Endpoint(**data)
+    """An endpoint from `endpoint_to_json`'s data.
+
+    Raises:
+        TypeError: A field is missing or of another type (a damaged cache entry).
+    """
+    return _checked(Endpoint, data)
 
 
 def deployment_to_json(deployment: Deployment) -> dict[str, Any]:
@@ -163,13 +170,19 @@ def deployment_to_json(deployment: Deployment) -> dict[str, Any]:
 
 
 def deployment_from_json(data: dict[str, Any]) -> Deployment:
-    """A deployment from `deployment_to_json`'s data."""
+    """A deployment from `deployment_to_json`'s data.
+
+    Raises:
+        TypeError: A field is missing or of another type (a damaged cache entry).
+    """
     fields = dict(data)
     fields["model"] = _form(fields["model"], InlineModel)
     fields["environment"] = _form(fields["environment"], InlineEnvironment)
     configuration = fields["code_configuration"]
-    fields["code_configuration"] = configuration and CodeConfiguration(**configuration)
-    return Deployment(**fields)
+    fields["code_configuration"] = (
+        None if configuration is None else _checked(CodeConfiguration, configuration)
+    )
+    return _checked(Deployment, fields)
 
 
 def _form(value: dict[str, Any] | None, inline: type) -> Any:
@@ -177,7 +190,33 @@ def _form(value: dict[str, Any] | None, inline: type) -> Any:
         return None
     if set(value) == {"reference"}:
         return value["reference"]
-    return inline(**value)
+    return _checked(inline, value)
+
+
+def _checked(cls: type[T], data: Any) -> T:
+    """`cls(**data)` once every field of `data` has its annotated type: a cache entry is read
+    from disk, and a wrong type would fail far from here (or not at all)."""
+    hints = typing.get_type_hints(cls)
+    if not isinstance(data, dict) or set(data) != set(hints):
+        raise TypeError(f"{cls.__name__}: not its fields")
+    for name, hint in hints.items():
+        if not _fits(data[name], hint):
+            raise TypeError(f"{cls.__name__}.{name}: {data[name]!r} is not {hint}")
+    return cls(**data)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    if hint is Any:
+        return True
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, member) for member in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if typing.get_origin(hint) is dict:
+        return isinstance(value, dict) and all(isinstance(key, str) for key in value)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(hint, type) and isinstance(value, hint)
 
 
 def _model(model: Any) -> str | InlineModel | None:

@@ -1,7 +1,8 @@
 """Endpoint and deployment YAMLs loaded as plain data (mlops.plan.endpoints), through the plan
-cache: a file that did not change since it last loaded cleanly, nor any YAML it names, nor the
-overrides or versions, is read back without importing azure-ai-ml (1.4-2 s of CPU per command).
-A new, changed or broken file goes through azure-ai-ml and fails exactly as it would uncached.
+cache: a file that did not change since it last loaded cleanly, nor any YAML or conda file it
+names, nor the overrides or versions, is read back without importing azure-ai-ml (1.4-2 s of
+CPU per command). A new, changed or broken file goes through azure-ai-ml and fails exactly as it
+would uncached.
 
 A deployment's `--set model=azureml:<name>:<version>` (scripts/rollout.sh passes a new one at
 each rollout) is not part of the key: azure-ai-ml keeps such a reference as `<name>:<version>`
@@ -24,6 +25,8 @@ from mlops.plan import cache
 from mlops.plan.endpoints import (
     Deployment,
     Endpoint,
+    InlineEnvironment,
+    InlineModel,
     deployment_from_json,
     deployment_of,
     deployment_to_json,
@@ -49,8 +52,9 @@ def load_endpoint(path: Path, kind: str, params_override: list[dict[str, Any]]) 
     key = cache.cache_key(path, params_override, kind)
     endpoint = cache.load_value(key, endpoint_from_json)
     if endpoint is None:
+        before = cache.inputs(path, params_override)
         endpoint = endpoint_of(load_entity(path, kind, params_override))
-        cache.store_value(key, endpoint_to_json(endpoint), path, params_override)
+        cache.store_value(key, endpoint_to_json(endpoint), path, params_override, before)
     else:
         logger.debug("%s taken from the plan cache", path)
     return endpoint
@@ -79,12 +83,25 @@ def load_deployment(path: Path, kind: str, params_override: list[dict[str, Any]]
 def _deployment(path: Path, kind: str, params_override: list[dict[str, Any]]) -> Deployment:
     key = cache.cache_key(path, params_override, kind)
     deployment = cache.load_value(key, deployment_from_json)
-    if deployment is None:
+    if deployment is None or _local_path_gone(deployment):
+        before = cache.inputs(path, params_override)
         deployment = deployment_of(load_entity(path, kind, params_override), kind)
-        cache.store_value(key, deployment_to_json(deployment), path, params_override)
+        cache.store_value(key, deployment_to_json(deployment), path, params_override, before)
     else:
         logger.debug("%s taken from the plan cache", path)
     return deployment
+
+
+def _local_path_gone(deployment: Deployment) -> bool:
+    """Whether a folder azure-ai-ml checks at load (an inline model's path, a Docker build
+    context) is gone: the file is then loaded again, to fail as azure-ai-ml makes it."""
+    base = Path(deployment.base_path)
+    paths = []
+    if isinstance(deployment.model, InlineModel) and deployment.model.path:
+        paths.append(base / deployment.model.path)
+    if isinstance(deployment.environment, InlineEnvironment) and deployment.environment.build:
+        paths.append(base / deployment.environment.build)
+    return not all(path.exists() for path in paths)
 
 
 def _with_model_reference(

@@ -203,3 +203,18 @@ def test_a_store_being_written_reads_as_one_snapshot_and_waits_for_a_commit(
         if release.ident is not None:
             release.join()
         writer.close()
+
+
+def test_a_prompt_in_the_store_is_no_model_as_mlflow_says(registered: str) -> None:
+    # MLflow 3 keeps prompts (mlflow.genai.register_prompt) in the model registry's tables; its
+    # searches leave them out, so neither model list nor a model reference sees one.
+    tracking.client().register_prompt("greeting", "Hello {{name}}")
+
+    listed = [models.list_models(), models.list_models("greeting", "include")]
+
+    assert [asset.name for asset in listed[0]] == ["m"]
+    assert listed[1] == []
+    assert localregistry.model_versions(tracking.local_database(), "greeting") is None
+    assert localregistry.model_versions(tracking.local_database(), "m") is None  # MLflow reads
+    with pytest.raises(NotFoundError):
+        models.find_model("greeting")

@@ -267,3 +267,125 @@ def test_a_second_load_of_an_unchanged_deployment_does_not_import_azure_ai_ml(
         runs.append(json.loads(done.stdout.splitlines()[-1]))
 
     assert runs == [{"name": "blue", "azure": True}, {"name": "blue", "azure": False}]
+
+
+def test_a_conda_file_named_without_a_yaml_suffix_is_seen_to_change(project: Path) -> None:
+    # azure-ai-ml reads a conda file whatever its name (`conda.txt`, `environment.conda`).
+    folder = project / "endpoints" / "online"
+    file = folder / "blue-deployment.yml"
+    conda = folder / "conda.txt"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    file.write_text(
+        file.read_text().replace(
+            "environment: azureml:tiny_score@latest",
+            "environment:\n  image: img:1\n  conda_file: conda.txt",
+        )
+    )
+    (folder / "other.conda").write_text("dependencies:\n  - python=3.11\n")
+    override = [{"environment.conda_file": "other.conda"}]
+    endpoints.load_deployment(file, "online_deployment", [])
+    endpoints.load_deployment(file, "online_deployment", override)
+
+    conda.write_text("dependencies:\n  - python=3.12\n")
+    (folder / "other.conda").write_text("dependencies:\n  - python=3.10\n")
+
+    again = endpoints.load_deployment(file, "online_deployment", [])
+    overridden = endpoints.load_deployment(file, "online_deployment", override)
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
+    assert overridden.environment.conda_file == {"dependencies": ["python=3.10"]}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: '{"files": {',
+        lambda entry: json.dumps({**entry, "files": []}),
+        lambda entry: json.dumps({**entry, "registered": []}),
+        lambda entry: json.dumps({**entry, "value": []}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "code_configuration": []}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "request_settings": "x"}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "model": {"path": 3}}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "tags": None}}),
+        lambda entry: json.dumps({**entry, "value": {**entry["value"], "base_path": None}}),
+    ],
+)
+def test_a_damaged_entry_is_loaded_again_not_a_crash(project: Path, damage) -> None:
+    from mlops.home import mlops_home
+
+    file = project / "endpoints" / "online" / "blue-deployment.yml"
+    first = endpoints.load_deployment(file, "online_deployment", [{"instance_count": 2}])
+    (entry_path,) = (mlops_home() / "plans").glob("*.json")
+    entry_path.write_text(damage(json.loads(entry_path.read_text())))
+
+    again = endpoints.load_deployment(file, "online_deployment", [{"instance_count": 2}])
+
+    assert again == first
+
+
+def test_a_linked_yaml_follows_the_conda_file_beside_the_link(project: Path) -> None:
+    # azure-ai-ml reads a linked YAML's relative paths from the link's folder, not the target's.
+    shared = project / "shared"
+    shared.mkdir()
+    source = project / "endpoints" / "online" / "blue-deployment.yml"
+    (shared / "blue.yml").write_text(
+        source.read_text().replace(
+            "environment: azureml:tiny_score@latest",
+            "environment:\n  image: img:1\n  conda_file: conda.yml",
+        )
+    )
+    file = project / "endpoints" / "online" / "linked.yml"
+    file.symlink_to(shared / "blue.yml")
+    conda = project / "endpoints" / "online" / "conda.yml"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    endpoints.load_deployment(file, "online_deployment", [])
+
+    conda.write_text("dependencies:\n  - python=3.12\n")
+
+    again = endpoints.load_deployment(file, "online_deployment", [])
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [{"model": {"path": "../../gone"}}],
+        [{"environment": {"build": {"path": "../../gone"}}}],
+    ],
+)
+def test_a_removed_local_path_fails_a_cached_deployment_as_uncached(
+    project: Path, params: list
+) -> None:
+    # azure-ai-ml checks an inline model's path and a build context's at load.
+    (project / "gone").mkdir()
+    (project / "gone" / "Dockerfile").write_text("FROM python:3.11\n")
+    file = project / "endpoints" / "online" / "blue-deployment.yml"
+    endpoints.load_deployment(file, "online_deployment", params)
+    shutil.rmtree(project / "gone")
+
+    problems = _problems(lambda: endpoints.load_deployment(file, "online_deployment", params))
+
+    assert problems == _problems(lambda: load_entity(file, "online_deployment", params))
+
+
+def test_a_conda_file_edited_during_the_load_is_seen_next_time(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = project / "endpoints" / "online"
+    file = folder / "blue-deployment.yml"
+    conda = folder / "conda.yml"
+    conda.write_text("dependencies:\n  - python=3.11\n")
+    params = [{"environment": {"image": "img:1", "conda_file": "conda.yml"}}]
+
+    def load_then_edit(*args: object) -> object:
+        entity = load_entity(*args)  # read 3.11; the user saves 3.12 before the entry is kept
+        conda.write_text("dependencies:\n  - python=3.12\n")
+        return entity
+
+    monkeypatch.setattr(endpoints, "load_entity", load_then_edit)
+    first = endpoints.load_deployment(file, "online_deployment", params)
+    monkeypatch.setattr(endpoints, "load_entity", load_entity)
+
+    again = endpoints.load_deployment(file, "online_deployment", params)
+
+    assert first.environment.conda_file == {"dependencies": ["python=3.11"]}
+    assert again.environment.conda_file == {"dependencies": ["python=3.12"]}
