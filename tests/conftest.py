@@ -58,6 +58,22 @@ LONGEST = [
 _RANK = {REPO_ROOT / "tests" / name: rank for rank, name in enumerate(LONGEST)}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (`make test`, `make test-fast`): one worker per core, and one more.
+
+    A worker often waits on what its test started (a pipeline's steps, a server coming up, a
+    gateway's time limit) while it holds no core: with one worker per core the 2-core machine
+    sat 10% idle through the whole suite. Side by side on 2 cores: the whole suite 295 s with 3
+    workers vs 314-332 s with 2, the fast tier 41-43 s vs 43-49 s.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides where it is set (pytest-xdist's own rule).
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The LONGEST modules first, then other slow modules; a module's tests stay together and in
     their own order."""

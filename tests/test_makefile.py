@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,22 @@ def test_the_fast_tier_runs_every_test_not_marked_slow_and_the_suite_runs_in_par
     assert "$(PARALLEL)" in fast
     assert re.search(r"^test:.*\n\t.*\$\(PARALLEL\)", MAKEFILE, re.M)
     assert re.search(r"^PARALLEL := .*-n auto", MAKEFILE, re.M)
+
+
+def test_auto_starts_one_worker_per_core_and_one_more() -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    one_test = "tests/test_makefile.py::test_every_make_command_a_page_shows_is_a_target"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "auto", "-p", "no:cacheprovider", one_test],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    cores = len(os.sched_getaffinity(0))
+    assert f"created: {cores + 1}/{cores + 1} workers" in result.stdout, result.stdout[-2000:]
 
 
 def test_setup_leaves_only_never_imported_trees_without_bytecode() -> None:
