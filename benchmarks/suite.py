@@ -1,12 +1,12 @@
 """The test suite's tiers: the whole suite serial vs in parallel, and the fast tier, side by side.
 
-Runs pytest as `make test` and `make test-fast` do (the Makefile's PARALLEL flags: one worker
-per core and one more, `--dist loadfile`), and the whole suite once more with no worker at all
-(the suite as it ran before the tiers). The machine's load average is printed beside each figure: on a shared
-machine it moves the result more than anything else. Targets: parallel / serial <= 0.5;
-fast tier < 60 s. After each run, the files that took longest (setup, call and teardown of
-their tests, from pytest's JUnit report): under `--dist loadfile` one file runs on one worker,
-so the longest file bounds the whole run.
+Runs pytest as `make test` and `make test-fast` do (the Makefile's PARALLEL flags: one worker per
+core and one more, `--dist loadfile`), and the whole suite once more with no worker at all (the
+suite as it ran before the tiers). The machine's load average is printed beside each figure: on a
+shared machine it moves the result more than anything else. Targets: parallel / serial <= 0.5; fast
+tier < 60 s. After each run, the files that took longest (setup, call and teardown of their tests,
+from pytest's JUnit report): under `--dist loadfile` one file runs on one worker, so the longest
+file bounds the whole run.
 
 `--compare BEFORE.xml AFTER.xml` prints two saved JUnit reports' longest files side by side
 (say, the suite before and after a change, each run with `--junitxml=...`).
