@@ -27,10 +27,11 @@ def plan_job(path: Path, overrides: list[dict[str, Any]]) -> Plan:
     if plan is not None:
         logger.debug("Plan of %s taken from the plan cache", path)
         return plan
+    before = cache.inputs(path, overrides)  # a file saved while planning is not cached as seen
     plan, warnings = _fresh_plan(path, overrides)
     if not warnings:
         # A plan with warnings is made afresh each run, so each run shows them.
-        cache.store(key, plan, path, overrides)
+        cache.store(key, plan, path, overrides, before)
     return plan
 
 

@@ -124,9 +124,19 @@ def _load(key: str, field: str, read: Callable[[Any], T], resolve: Resolver | No
         return None
 
 
-def store(key: str, plan: Plan, job_file: Path, overrides: list[dict[str, Any]]) -> None:
+def store(
+    key: str,
+    plan: Plan,
+    job_file: Path,
+    overrides: list[dict[str, Any]],
+    before: dict[str, str | None],
+) -> None:
     """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
-    YAMLs its overrides name and the registered components' stored YAMLs)."""
+    YAMLs its overrides name and the registered components' stored YAMLs); not when the job's
+    own files differ from `before` (`inputs` taken before planning: one changed meanwhile)."""
+    if inputs(job_file, overrides) != before:
+        logger.info("Not caching the plan of %s: a file it was made from changed", job_file)
+        return
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
     roots = [job_file, *registered.values(), *_named(job_file, overrides)]
     entry = {

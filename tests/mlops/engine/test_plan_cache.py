@@ -75,6 +75,27 @@ def test_a_changed_file_or_override_plans_again(
     assert plan.nodes[node].inputs["sleep"] == expected
 
 
+def test_a_component_edited_while_the_job_is_planned_is_seen_next_run(
+    pipelines: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step = pipelines / "step.yml"
+    plan_fresh = planning._fresh_plan
+
+    def plan_then_edit(*args: object) -> object:
+        planned = plan_fresh(*args)  # read default 0; the user saves 2 before the plan is kept
+        step.write_text(step.read_text().replace("default: 0\n", "default: 2\n"))
+        return planned
+
+    monkeypatch.setattr(planning, "_fresh_plan", plan_then_edit)
+    first = planning.plan_job(pipelines / "diamond.yml", [])
+    monkeypatch.setattr(planning, "_fresh_plan", plan_fresh)
+
+    again = planning.plan_job(pipelines / "diamond.yml", [])
+
+    assert first.nodes["start"].inputs["sleep"] == Literal(0)
+    assert again.nodes["start"].inputs["sleep"] == Literal(2)
+
+
 def test_a_broken_job_is_never_cached(pipelines: Path) -> None:
     job = pipelines / "diamond.yml"
     job.write_text(
