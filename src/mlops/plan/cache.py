@@ -134,13 +134,13 @@ def store(
     """Keep `plan` under `key`, with the files it was made from (found from `job_file`, the
     YAMLs its overrides name and the registered components' stored YAMLs); not when the job's
     own files differ from `before` (`inputs` taken before planning: one changed meanwhile)."""
-    if inputs(job_file, overrides) != before:
-        logger.info("Not caching the plan of %s: a file it was made from changed", job_file)
+    files = _unchanged_inputs(job_file, overrides, before)
+    if files is None:
         return
     registered = {ref: Path(stored) for ref, stored in plan.registered_components.items()}
-    roots = [job_file, *registered.values(), *_named(job_file, overrides)]
+    files.update((str(file), file_hash(file)) for file in referenced_files(registered.values()))
     entry = {
-        "files": {str(file): file_hash(file) for file in referenced_files(roots)},
+        "files": files,
         "registered": {
             reference: [str(stored), file_hash(stored)] for reference, stored in registered.items()
         },
@@ -152,7 +152,7 @@ def store(
 def inputs(file: Path, overrides: list[dict[str, Any]]) -> dict[str, str | None]:
     """The files a value made from `file` and `overrides` depends on (`file` and every YAML or
     conda file it or an override names), with their content hashes: taken before the value is
-    made, for `store_value`."""
+    made, for `store` and `store_value`."""
     roots = [file, *_named(file, overrides)]
     return {str(path): file_hash(path) for path in referenced_files(roots)}
 
@@ -167,11 +167,21 @@ def store_value(
     """Keep `value` (JSON data) under `key`, with the files it was made from (`file` and every
     YAML it or an override names, as `--set environment.conda_file=conda.yml`); not when they
     differ from `before` (`inputs` taken before the value was made: one changed meanwhile)."""
+    files = _unchanged_inputs(file, overrides, before)
+    if files is not None:
+        _write(key, {"files": files, "registered": {}, "value": value})
+
+
+def _unchanged_inputs(
+    file: Path, overrides: list[dict[str, Any]], before: dict[str, str | None]
+) -> dict[str, str | None] | None:
+    """`inputs` now, when they are still `before`; None (and a log line) when a file changed
+    while the plan or value was made from them, which is then not kept."""
     files = inputs(file, overrides)
     if files != before:
         logger.info("Not caching %s: a file it was made from changed while it loaded", file)
-        return
-    _write(key, {"files": files, "registered": {}, "value": value})
+        return None
+    return files
 
 
 def _write(key: str, entry: dict[str, Any]) -> None:
