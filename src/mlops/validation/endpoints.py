@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mlops.azure.loaders import load_entity
 from mlops.documents import read_document
@@ -37,6 +38,7 @@ from mlops.plan.endpoints import (
 from mlops.validation.deployments import deployment_problems
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A registered model by name and version or @latest, as azure-ai-ml takes it without a check.
 _MODEL_REFERENCE = re.compile(r"azureml:([A-Za-z0-9][A-Za-z0-9_.-]*(?::[A-Za-z0-9_.-]+|@latest))")
@@ -48,16 +50,9 @@ def load_endpoint(path: Path, kind: str, params_override: list[dict[str, Any]]) 
     Raises:
         ProblemsFound: azure-ai-ml rejects the file (each problem names file, line and field).
     """
-    path = Path(path)
-    key = cache.cache_key(path, params_override, kind)
-    endpoint = cache.load_value(key, endpoint_from_json)
-    if endpoint is None:
-        before = cache.inputs(path, params_override)
-        endpoint = endpoint_of(load_entity(path, kind, params_override))
-        cache.store_value(key, endpoint_to_json(endpoint), path, params_override, before)
-    else:
-        logger.debug("%s taken from the plan cache", path)
-    return endpoint
+    return _through_cache(
+        path, kind, params_override, endpoint_of, endpoint_to_json, endpoint_from_json
+    )
 
 
 def load_deployment(path: Path, kind: str, params_override: list[dict[str, Any]]) -> Deployment:
@@ -81,15 +76,39 @@ def load_deployment(path: Path, kind: str, params_override: list[dict[str, Any]]
 
 
 def _deployment(path: Path, kind: str, params_override: list[dict[str, Any]]) -> Deployment:
+    return _through_cache(
+        path,
+        kind,
+        params_override,
+        lambda entity: deployment_of(entity, kind),
+        deployment_to_json,
+        deployment_from_json,
+        stale=_local_path_gone,
+    )
+
+
+def _through_cache(
+    path: Path,
+    kind: str,
+    params_override: list[dict[str, Any]],
+    convert: Callable[[Any], T],
+    to_json: Callable[[T], Any],
+    from_json: Callable[[Any], T],
+    stale: Callable[[T], bool] = lambda _cached: False,
+) -> T:
+    """The file as `convert` makes it from azure-ai-ml's entity, read back from the plan cache
+    when nothing it was made from changed (and `stale` does not reject it), else loaded and
+    kept."""
+    path = Path(path)
     key = cache.cache_key(path, params_override, kind)
-    deployment = cache.load_value(key, deployment_from_json)
-    if deployment is None or _local_path_gone(deployment):
-        before = cache.inputs(path, params_override)
-        deployment = deployment_of(load_entity(path, kind, params_override), kind)
-        cache.store_value(key, deployment_to_json(deployment), path, params_override, before)
-    else:
+    cached = cache.load_value(key, from_json)
+    if cached is not None and not stale(cached):
         logger.debug("%s taken from the plan cache", path)
-    return deployment
+        return cached
+    before = cache.inputs(path, params_override)
+    value = convert(load_entity(path, kind, params_override))
+    cache.store_value(key, to_json(value), path, params_override, before)
+    return value
 
 
 def _local_path_gone(deployment: Deployment) -> bool:
