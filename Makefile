@@ -15,8 +15,8 @@ export MLFLOW_DISABLE_TELEMETRY := true
 # One pytest worker per core and one more (`-n auto`, as tests/conftest.py counts it: a worker
 # often waits on the steps or servers its test started). Each test file runs on one worker, so a
 # module-scoped fixture (a live endpoint, a trained store, a template copy) is built once; files
-# go out in the order tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would spread files finer,
-# but it does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
+# go out in the order tests/conftest.py sorts them, slow ones first. (`--dist loadgroup` would
+# spread files finer, but it does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
 PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
