@@ -6,23 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from exit_probe import EXIT_PROBE
+
 from mlops.environments.overlay import engine_site_packages, make_overlay
 
-# A node's script: its own exit handler, and an object in a reference cycle whose finalizer
-# only a garbage collection at shutdown would run.
-SCRIPT = """
-import atexit, gc, os
-atexit.register(lambda: os.write(1, f"handler ran, frozen {gc.get_freeze_count()}\\n".encode()))
-class Cycle:
-    def __del__(self):
-        os.write(1, b"cycle collected\\n")
-cycle = Cycle()
-cycle.me = cycle
-del cycle
-gc.disable()  # so that only the shutdown could collect it
+# A node's script: the exit probe, then an import from the engine's packages.
+SCRIPT = (
+    EXIT_PROBE
+    + """
 import filelock
 os.write(1, f"imported {filelock.__name__}\\n".encode())
 """
+)
 
 
 def _overlay_python(folder: Path) -> str:

@@ -5,25 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from exit_probe import EXIT_PROBE
+
 from mlops.online.server import _WORKER_FOLDER
 
-# The worker's start (gunicorn's own part replaced by nothing), then a scoring script's exit
-# handler and an object in a reference cycle only a collection at shutdown would finalize.
-SCRIPT = """
-import atexit, gc, os
+# The worker's start (gunicorn's own part replaced by nothing), then a scoring script's end.
+SCRIPT = (
+    """
 from gunicorn.workers.sync import SyncWorker
 SyncWorker.init_process = lambda self: None
 import mlops_worker
 mlops_worker.KeepAliveWorker.init_process(object.__new__(mlops_worker.KeepAliveWorker))
-atexit.register(lambda: os.write(1, f"handler ran, frozen {gc.get_freeze_count()}\\n".encode()))
-class Cycle:
-    def __del__(self):
-        os.write(1, b"cycle collected\\n")
-cycle = Cycle()
-cycle.me = cycle
-del cycle
-gc.disable()
 """
+    + EXIT_PROBE
+)
 
 
 def test_a_worker_freezes_its_objects_after_the_scripts_exit_handlers() -> None:
